@@ -1,0 +1,49 @@
+package mechat;
+
+import mechat.server.ServerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mechat} command line: {@code server} now; {@code client} and {@code bench} follow. */
+@Command(
+    name = "mechat",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "MEchat: a chat server that pairs two random people and relays their lines.",
+    subcommands = {ServerCommand.class},
+    synopsisSubcommandLabel = "COMMAND")
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The parser with our error handling: a bad option is one line on stderr and exit code 2. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          CommandLine c = ex.getCommandLine();
+          c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+          return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version from the jar's manifest (set by the build), or "dev" when run from classes. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"mechat " + (v == null ? "dev" : v) + " (protocol v1, Apache Pekko)"};
+    }
+  }
+}

@@ -1,0 +1,7 @@
+package mechat.server;
+
+/**
+ * Marker for messages that may cross cluster nodes one day: they are serialized with Jackson CBOR
+ * (see application.conf). Tests run with {@code serialize-messages = on} to keep them honest.
+ */
+public interface CborSerializable {}

@@ -1,0 +1,133 @@
+package mechat.server;
+
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * One matched pair (protocol §5): greets both sides, routes each side's lines to the other, and
+ * when one side leaves tells the other {@code PartnerLeft} behind every line already routed (actor
+ * mailboxes keep the order of one sender), then hands both back to the matchmaker.
+ *
+ * <p>After the end it lingers until the stayer confirms (Release, or its own Leave): lines the
+ * stayer sent before it learned are answered {@code NotDelivered} rather than lost in silence.
+ */
+public final class ConversationActor extends AbstractBehavior<ConversationActor.Command> {
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Lines from one side, to be delivered to the other; acked by the receiver with Delivered. */
+  public record Say(ActorRef<ConnectionActor.Command> from, List<String> texts)
+      implements Command {}
+
+  /** The side leaves (/quit, /next or disconnect); it is answered LeaveConfirmed. */
+  public record Leave(ActorRef<ConnectionActor.Command> from, boolean byNext) implements Command {}
+
+  /** The stayer has seen PartnerLeft and will send nothing more here. */
+  public record Release(ActorRef<ConnectionActor.Command> from) implements Command {}
+
+  private record SideTerminated(ActorRef<ConnectionActor.Command> side) implements Command {}
+
+  private final ActorRef<ConnectionActor.Command> a;
+  private final String nameA;
+  private final ActorRef<ConnectionActor.Command> b;
+  private final String nameB;
+  private final ActorRef<MatchmakerActor.Command> matchmaker;
+  /** Set once one side has left; the other side is the stayer. */
+  private ActorRef<ConnectionActor.Command> stayer;
+
+  public static Behavior<Command> create(
+      ActorRef<ConnectionActor.Command> a,
+      String nameA,
+      ActorRef<ConnectionActor.Command> b,
+      String nameB,
+      ActorRef<MatchmakerActor.Command> matchmaker) {
+    return Behaviors.setup(ctx -> new ConversationActor(ctx, a, nameA, b, nameB, matchmaker));
+  }
+
+  private ConversationActor(
+      ActorContext<Command> context,
+      ActorRef<ConnectionActor.Command> a,
+      String nameA,
+      ActorRef<ConnectionActor.Command> b,
+      String nameB,
+      ActorRef<MatchmakerActor.Command> matchmaker) {
+    super(context);
+    this.a = a;
+    this.nameA = nameA;
+    this.b = b;
+    this.nameB = nameB;
+    this.matchmaker = matchmaker;
+    context.watchWith(a, new SideTerminated(a));
+    context.watchWith(b, new SideTerminated(b));
+    a.tell(new ConnectionActor.Matched(context.getSelf(), nameB));
+    b.tell(new ConnectionActor.Matched(context.getSelf(), nameA));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Say.class, this::onSay)
+        .onMessage(Leave.class, this::onLeave)
+        .onMessage(Release.class, this::onRelease)
+        .onMessage(SideTerminated.class, this::onSideTerminated)
+        .build();
+  }
+
+  private Behavior<Command> onSay(Say say) {
+    if (!isSide(say.from())) return this;
+    if (stayer != null) {
+      say.from().tell(new ConnectionActor.NotDelivered(getContext().getSelf(), say.texts().size()));
+    } else {
+      other(say.from())
+          .tell(
+              new ConnectionActor.Deliver(
+                  getContext().getSelf(), nameOf(say.from()), say.texts(), say.from()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLeave(Leave leave) {
+    if (!isSide(leave.from())) return this;
+    leave.from().tell(new ConnectionActor.LeaveConfirmed(getContext().getSelf()));
+    if (stayer == null) {
+      end(leave.from(), leave.byNext());
+      return this;
+    }
+    return leave.from().equals(stayer) ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<Command> onRelease(Release release) {
+    return release.from().equals(stayer) ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<Command> onSideTerminated(SideTerminated t) {
+    if (stayer == null) {
+      end(t.side(), false);
+      return this;
+    }
+    return t.side().equals(stayer) ? Behaviors.stopped() : this;
+  }
+
+  private void end(ActorRef<ConnectionActor.Command> leaver, boolean byNext) {
+    stayer = other(leaver);
+    stayer.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
+    matchmaker.tell(new MatchmakerActor.ConversationEnded(stayer, leaver, byNext));
+  }
+
+  private boolean isSide(ActorRef<ConnectionActor.Command> ref) {
+    return ref.equals(a) || ref.equals(b);
+  }
+
+  private ActorRef<ConnectionActor.Command> other(ActorRef<ConnectionActor.Command> side) {
+    return side.equals(a) ? b : a;
+  }
+
+  private String nameOf(ActorRef<ConnectionActor.Command> side) {
+    return side.equals(a) ? nameA : nameB;
+  }
+}

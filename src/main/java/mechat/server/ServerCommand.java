@@ -1,0 +1,157 @@
+package mechat.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.stream.BindFailedException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mechat server}: runs the server until SIGTERM or Ctrl-C (protocol §8). */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    versionProvider = mechat.Main.Version.class,
+    sortOptions = false,
+    description = {
+      "Runs the MEchat server. Prints 'listening on HOST:PORT' on standard output once it"
+          + " accepts connections; logs go to standard error.",
+      "Defaults come from application.conf (mechat.server.*); --config FILE overrides them,"
+          + " and each option overrides both. SIGTERM or Ctrl-C closes every connection with"
+          + " 'server shutting down' and exits 0."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:clean shutdown",
+      "1:could not start (address in use, bad configuration)",
+      "2:bad option"
+    })
+public final class ServerCommand implements Callable<Integer> {
+
+  @Option(names = "--host", paramLabel = "H", description = "address to bind [127.0.0.1]")
+  String host;
+
+  @Option(names = "--port", paramLabel = "P", description = "port; 0 picks a free one [9000]")
+  Integer port;
+
+  @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description = "connection limit; over it a client gets 'server full' [10000]")
+  Integer maxConnections;
+
+  @Option(
+      names = "--handshake-timeout",
+      paramLabel = "SECONDS",
+      description = "time to send a valid, free username [60]")
+  Double handshakeTimeout;
+
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      description = "messages per second per client, 0 for no limit [20]")
+  Integer rate;
+
+  @Option(names = "--burst", paramLabel = "N", description = "burst size of the rate limit [40]")
+  Integer burst;
+
+  @Option(
+      names = "--max-line-bytes",
+      paramLabel = "N",
+      description = "longest input line in bytes, terminator excluded [4096]")
+  Integer maxLineBytes;
+
+  @Option(
+      names = "--slow-reader-timeout",
+      paramLabel = "SECONDS",
+      description = "how long a partner that reads nothing may block a sender [60]")
+  Double slowReaderTimeout;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "HOCON file with mechat.server.* settings (and any pekko.* ones)")
+  File configFile;
+
+  @Override
+  public Integer call() throws Exception {
+    Config config;
+    ServerSettings settings;
+    try {
+      config = loadConfig();
+      settings = ServerSettings.fromConfig(config);
+    } catch (RuntimeException e) {
+      System.err.println("mechat server: bad configuration: " + e.getMessage());
+      return 1;
+    }
+    ChatServer server;
+    try {
+      server = ChatServer.start(settings, config);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      String why = cause instanceof BindFailedException && cause.getCause() != null
+          ? cause.getCause().getMessage() : cause.getMessage();
+      System.err.printf("mechat server: cannot listen on %s:%d: %s%n",
+          settings.host(), settings.port(), why);
+      return 1;
+    }
+    handleSignals(server);
+    System.out.println("listening on " + settings.host() + ":" + server.port());
+    System.out.flush();
+    server.awaitTermination(Duration.ofDays(36500));
+    return 0;
+  }
+
+  private Config loadConfig() {
+    Map<String, Object> overrides = new HashMap<>();
+    put(overrides, "host", host);
+    put(overrides, "port", port);
+    put(overrides, "max-connections", maxConnections);
+    put(overrides, "handshake-timeout", seconds(handshakeTimeout));
+    put(overrides, "rate", rate);
+    put(overrides, "burst", burst);
+    put(overrides, "max-line-bytes", maxLineBytes);
+    put(overrides, "slow-reader-timeout", seconds(slowReaderTimeout));
+    Config base = ConfigFactory.load();
+    if (configFile != null) {
+      if (!configFile.isFile()) {
+        throw new IllegalArgumentException("no such file: " + configFile);
+      }
+      base = ConfigFactory.parseFile(configFile).withFallback(base).resolve();
+    }
+    return ConfigFactory.parseMap(overrides).withFallback(base);
+  }
+
+  private static void put(Map<String, Object> map, String key, Object value) {
+    if (value != null) map.put("mechat.server." + key, value);
+  }
+
+  private static String seconds(Double s) {
+    return s == null ? null : Math.round(s * 1000) + "ms";
+  }
+
+  /** SIGTERM and SIGINT run the graceful shutdown; a second signal exits at once. */
+  private static void handleSignals(ChatServer server) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    sun.misc.SignalHandler handler =
+        sig -> {
+          if (stopping.getAndSet(true)) {
+            Runtime.getRuntime().halt(130);
+          }
+          CoordinatedShutdown.get(server.system()).runAll(CoordinatedShutdown.jvmExitReason());
+        };
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
+      } catch (IllegalArgumentException e) {
+        // signal not available on this platform: the JVM's shutdown hook still runs the shutdown
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package mechat.server;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The server's settings (protocol §8), read once from {@code mechat.server} so that actors never
+ * read {@link Config} themselves. Tests build it directly.
+ */
+public record ServerSettings(
+    String host,
+    int port,
+    int maxConnections,
+    Duration handshakeTimeout,
+    int rate,
+    int burst,
+    int maxLineBytes,
+    Duration slowReaderTimeout,
+    int outboundHighWaterBytes,
+    int inboundBatchBytes) {
+
+  public ServerSettings {
+    require(port >= 0 && port <= 65535, "port must be 0..65535");
+    require(maxConnections >= 1, "max-connections must be >= 1");
+    require(positive(handshakeTimeout), "handshake-timeout must be > 0");
+    require(rate >= 0, "rate must be >= 0 (0 turns the limit off)");
+    require(burst >= 1, "burst must be >= 1");
+    require(maxLineBytes >= 1, "max-line-bytes must be >= 1");
+    require(positive(slowReaderTimeout), "slow-reader-timeout must be > 0");
+    require(outboundHighWaterBytes >= 1024, "outbound-high-water must be >= 1 KiB");
+    require(inboundBatchBytes >= 1024, "inbound-batch must be >= 1 KiB");
+  }
+
+  public static ServerSettings fromConfig(Config root) {
+    Config c = root.getConfig("mechat.server");
+    return new ServerSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getInt("max-connections"),
+        c.getDuration("handshake-timeout"),
+        c.getInt("rate"),
+        c.getInt("burst"),
+        c.getInt("max-line-bytes"),
+        c.getDuration("slow-reader-timeout"),
+        (int) c.getBytes("outbound-high-water").longValue(),
+        (int) c.getBytes("inbound-batch").longValue());
+  }
+
+  /** The spec's defaults, on the given port; for tests. */
+  public static ServerSettings defaults(int port) {
+    return new ServerSettings(
+        "127.0.0.1", port, 10000, Duration.ofSeconds(60), 20, 40, 4096, Duration.ofSeconds(60),
+        64 * 1024, 64 * 1024);
+  }
+
+  public ServerSettings withRate(int newRate, int newBurst) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, newRate, newBurst,
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+  }
+
+  public ServerSettings withMaxConnections(int n) {
+    return new ServerSettings(host, port, n, handshakeTimeout, rate, burst, maxLineBytes,
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+  }
+
+  public ServerSettings withHandshakeTimeout(Duration d) {
+    return new ServerSettings(host, port, maxConnections, d, rate, burst, maxLineBytes,
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+  }
+
+  public ServerSettings withMaxLineBytes(int n) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst, n,
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+  }
+
+  public ServerSettings withSlowReaderTimeout(Duration d) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
+        maxLineBytes, d, outboundHighWaterBytes, inboundBatchBytes);
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException(message);
+  }
+}
