@@ -1,0 +1,59 @@
+package mechat.e2e;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import mechat.server.ChatServer;
+import mechat.server.ServerSettings;
+import mechat.testing.LineClient;
+import mechat.testing.TestServers;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * Base of the end-to-end tests: a real server on a port-0 loopback binding, fresh for every test
+ * so that no client of one test can be matched with a client of another.
+ */
+abstract class EndToEndTest {
+  private final List<LineClient> clients = new ArrayList<>();
+  private final List<ChatServer> servers = new ArrayList<>();
+
+  protected ChatServer server(ServerSettings settings) {
+    ChatServer s = TestServers.start(settings);
+    servers.add(s);
+    return s;
+  }
+
+  /** A server with the spec's defaults, except port 0 and no rate limit. */
+  protected ChatServer server() {
+    return server(TestServers.settings());
+  }
+
+  protected LineClient connect(ChatServer s) throws IOException {
+    LineClient c = new LineClient(s.port());
+    clients.add(c);
+    return c;
+  }
+
+  protected LineClient named(ChatServer s, String name) throws IOException {
+    LineClient c = connect(s);
+    c.send(name);
+    return c;
+  }
+
+  /** Two clients matched with each other: a waits, b arrives. */
+  protected LineClient[] pair(ChatServer s, String a, String b) throws IOException {
+    LineClient ca = named(s, a);
+    ca.expect("wait");
+    LineClient cb = named(s, b);
+    cb.expect("matched to " + a);
+    ca.expect("matched to " + b);
+    return new LineClient[] {ca, cb};
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (LineClient c : clients) c.close();
+    for (ChatServer s : servers) s.stop(Duration.ofSeconds(20));
+  }
+}
