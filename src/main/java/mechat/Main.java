@@ -17,7 +17,17 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    // Initialise logging before any thread logs: otherwise SLF4J warns about replayed calls.
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    int code = commandLine().execute(args);
+    stopLogging(); // flush the asynchronous appender before the JVM goes
+    System.exit(code);
+  }
+
+  private static void stopLogging() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+      ctx.stop();
+    }
   }
 
   /** The parser with our error handling: a bad option is one line on stderr and exit code 2. */

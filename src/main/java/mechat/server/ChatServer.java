@@ -16,6 +16,8 @@ import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the TCP listener, feeds accepted connections to the {@link ServerGuardian}, and registers
@@ -23,6 +25,7 @@ import org.apache.pekko.stream.javadsl.Tcp;
  * shutting down} to everyone after what is queued for them, close.
  */
 public final class ChatServer {
+  private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final int BACKLOG = 1024;
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
@@ -57,7 +60,7 @@ public final class ChatServer {
     }
     ChatServer server = new ChatServer(system, binding);
     server.registerShutdown();
-    system.log().info("listening on {}", server.address());
+    log.info("listening on {}", ServerGuardian.format(server.address()));
     return server;
   }
 
@@ -66,7 +69,10 @@ public final class ChatServer {
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
         "unbind",
-        () -> binding.unbind().thenApply(u -> Done.getInstance()));
+        () -> {
+          log.info("shutting down: no new connections, saying goodbye to every client");
+          return binding.unbind().thenApply(u -> Done.getInstance());
+        });
     Duration drainTimeout =
         Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseServiceRequestsDone()).toMillis());
     shutdown.addTask(
@@ -78,9 +84,7 @@ public final class ChatServer {
                   system, ServerGuardian.Drain::new, drainTimeout, system.scheduler())
               .thenApply(
                   done -> {
-                    system
-                        .log()
-                        .info(
+                    log.info(
                             "all connections closed in {} ms",
                             (System.nanoTime() - start) / 1_000_000);
                     return done;

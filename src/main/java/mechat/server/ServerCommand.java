@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.stream.BindFailedException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mechat server}: runs the server until SIGTERM or Ctrl-C (protocol §8). */
 @Command(
@@ -33,6 +35,8 @@ import picocli.CommandLine.Option;
       "2:bad option"
     })
 public final class ServerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   @Option(names = "--host", paramLabel = "H", description = "address to bind [127.0.0.1]")
   String host;
@@ -81,13 +85,16 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    java.io.PrintWriter err = spec.commandLine().getErr();
     Config config;
     ServerSettings settings;
     try {
       config = loadConfig();
       settings = ServerSettings.fromConfig(config);
     } catch (RuntimeException e) {
-      System.err.println("mechat server: bad configuration: " + e.getMessage());
+      err.println("mechat server: bad configuration: " + e.getMessage());
+      err.flush();
       return 1;
     }
     ChatServer server;
@@ -97,13 +104,14 @@ public final class ServerCommand implements Callable<Integer> {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       String why = cause instanceof BindFailedException && cause.getCause() != null
           ? cause.getCause().getMessage() : cause.getMessage();
-      System.err.printf("mechat server: cannot listen on %s:%d: %s%n",
-          settings.host(), settings.port(), why);
+      why = why == null ? cause.toString() : why.replaceFirst("^\\[[^]]*\\] ", "");
+      err.printf("mechat server: cannot listen on %s:%d: %s%n", settings.host(), settings.port(), why);
+      err.flush();
       return 1;
     }
     handleSignals(server);
-    System.out.println("listening on " + settings.host() + ":" + server.port());
-    System.out.flush();
+    out.println("listening on " + settings.host() + ":" + server.port());
+    out.flush();
     server.awaitTermination(Duration.ofDays(36500));
     return 0;
   }

@@ -1,0 +1,82 @@
+package mechat.e2e;
+
+import java.time.Duration;
+import mechat.server.ChatServer;
+import mechat.testing.Awaits;
+import mechat.testing.LineClient;
+import mechat.testing.TestServers;
+import org.junit.jupiter.api.Test;
+
+/** Protocol §7: the connection limit and the graceful shutdown (in-process; SIGTERM in CliTest). */
+class ServerLifeTest extends EndToEndTest {
+
+  @Test
+  void s7_overTheLimitANewConnectionGetsServerFullAndTheOthersAreUndisturbed() throws Exception {
+    ChatServer s = server(TestServers.settings().withMaxConnections(2));
+    LineClient a = named(s, "f1");
+    a.expect("wait");
+    LineClient b = connect(s); // connected, no name yet: still counts
+    LineClient c = connect(s);
+    c.expect("server full");
+    c.expectClosed();
+    b.send("f2");
+    b.expect("matched to f1");
+    a.expect("matched to f2");
+    a.send("still here");
+    b.expect("f1: still here");
+  }
+
+  @Test
+  void s7_aSlotIsFreedWhenAClientLeaves() throws Exception {
+    ChatServer s = server(TestServers.settings().withMaxConnections(1));
+    LineClient a = named(s, "only");
+    a.expect("wait");
+    connect(s).expect("server full");
+    a.send("/quit");
+    a.expect("bye");
+    a.expectClosed();
+    Awaits.until(() -> {
+      try (LineClient again = new LineClient(s.port())) {
+        again.send("next");
+        return "wait".equals(again.readLine());
+      }
+    }, "the freed slot to be usable");
+  }
+
+  @Test
+  void s7_shutdownSaysGoodbyeToEveryClientAfterWhatIsQueuedForIt() throws Exception {
+    ChatServer s = TestServers.start();
+    try {
+      LineClient[] p = pair(s, "alice", "bob");
+      LineClient waiter = named(s, "waiter");
+      waiter.expect("wait");
+      LineClient handshaking = connect(s);
+      p[0].send("before shutdown");
+      p[1].expect("alice: before shutdown");
+      for (int i = 0; i < 100; i++) p[0].send("queued " + i);
+      Thread stopper = new Thread(() -> {
+        try {
+          s.stop(Duration.ofSeconds(20));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      stopper.start();
+      // Lines accepted for bob before the shutdown come first, then the notice.
+      String line;
+      while ((line = p[1].readLine()) != null && line.startsWith("alice: queued ")) {
+        // delivered before the goodbye
+      }
+      org.junit.jupiter.api.Assertions.assertEquals("server shutting down", line);
+      p[1].expectClosed();
+      for (LineClient c : new LineClient[] {p[0], waiter, handshaking}) {
+        c.expect("server shutting down");
+        c.expectClosed();
+      }
+      stopper.join(Duration.ofSeconds(30).toMillis());
+      org.junit.jupiter.api.Assertions.assertFalse(stopper.isAlive(), "server did not stop");
+    } finally {
+      s.stop(Duration.ofSeconds(20));
+    }
+  }
+}
