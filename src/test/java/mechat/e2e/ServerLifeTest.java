@@ -64,10 +64,13 @@ class ServerLifeTest extends EndToEndTest {
       stopper.start();
       // Lines accepted for bob before the shutdown come first, then the notice.
       String line;
+      int delivered = 0;
       while ((line = p[1].readLine()) != null && line.startsWith("alice: queued ")) {
-        // delivered before the goodbye
+        org.junit.jupiter.api.Assertions.assertEquals("alice: queued " + delivered, line);
+        delivered++;
       }
-      org.junit.jupiter.api.Assertions.assertEquals("server shutting down", line);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "server shutting down", line, "after " + delivered + " queued lines");
       p[1].expectClosed();
       for (LineClient c : new LineClient[] {p[0], waiter, handshaking}) {
         c.expect("server shutting down");
