@@ -485,7 +485,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onDeliver(Deliver d) {
-    if (phase == Phase.CLOSING || !d.conversation().equals(conversation)) {
+    if (phase == Phase.CLOSING || outboundEnded || !d.conversation().equals(conversation)) {
       d.ackTo().tell(new Delivered(d.conversation())); // we left: dropped, never shown
       return this;
     }
@@ -641,10 +641,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Behavior<Command> onOutboundEnded() {
     outboundEnded = true;
     inFlight = false;
+    // Nothing queued can be written any more: forget it, so that input is acked again and
+    // runs to its end (then we leave), and partners are not held back by a dead socket.
+    outQueue.clear();
+    queuedBytes = 0;
+    inFlightBytes = 0;
     timers.cancel(WriteStalled.INSTANCE);
     releaseHeldAcks();
     if (phase != Phase.CLOSING && inboundEnded) leave("disconnected");
-    // Otherwise the socket is gone: input ends next, after the lines already read are handled.
+    ackInboundIfReady();
     return stopIfDone();
   }
 }
