@@ -657,4 +657,40 @@ class ConnectionActorTest {
     c.expectStopped();
     c.matchmaker.expectNoMessage(Duration.ZERO);
   }
+
+  // ---------------------------------------------------------------- regressions
+
+  @Test
+  void s3_6_s7_clientWhoseSocketDiesWithOutputOverTheMarkStillLeaves() {
+    Client c = new Client(false);
+    String[] bad = java.util.Collections.nCopies(500, "x y").toArray(new String[0]);
+    for (int i = 0; i < 7; i++) c.send(bad);
+    c.send(java.util.Collections.nCopies(355, "x y").toArray(new String[0])); // 65535 bytes queued
+    c.send("mallory");
+    c.expectRegister("mallory");
+    c.send("/help"); // read by the stream, held while registering
+    c.connection.tell(ConnectionActor.Waiting.INSTANCE); // "wait\n" crosses the mark
+    c.dropConnection();
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    testKit.createTestProbe().expectTerminated(c.connection, WAIT);
+  }
+
+  @Test
+  void s5_4_partnerLinesForADeadSocketAreConfirmedAtOnce() {
+    Client c = new Client(false);
+    c.send("alice");
+    c.expectRegister("alice");
+    c.connection.tell(ConnectionActor.Waiting.INSTANCE);
+    TestProbe<ConversationActor.Command> conversation = c.matched("bob");
+    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    List<String> flood = java.util.Collections.nCopies(20, "x".repeat(4000));
+    c.connection.tell(new ConnectionActor.Deliver(conversation.ref(), "bob", flood, bob.ref()));
+    bob.expectNoMessage(QUIET); // over the mark: held while alice reads nothing
+    c.send("/help");
+    c.dropConnection();
+    bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
+    c.connection.tell(
+        new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("more"), bob.ref()));
+    bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
+  }
 }
