@@ -226,16 +226,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /**
-   * The per-connection stream: bytes → lines → (rate limit) → batches → this actor, and this
-   * actor → bytes. A reset from the client ends the input like a close, so lines already read
-   * are still handled.
+   * The per-connection stream: bytes → lines (every complete line of one TCP read as one list) →
+   * rate limit → batches → this actor, and this actor → bytes. While the actor is busy, the lists
+   * of further reads are joined into one batch, so one message and one ack carry many lines. A
+   * reset from the client ends the input like a close, so lines already read are still handled.
    */
   static Flow<ByteString, ByteString, StreamEnds> connectionFlow(
       ActorRef<Command> self, ServerSettings settings) {
     LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
-    Flow<ByteString, Frame, ?> lines =
-        Flow.of(ByteString.class).onErrorComplete().map(decoder::decode).mapConcat(l -> l);
+    Flow<ByteString, List<Frame>, ?> lines =
+        Flow.of(ByteString.class).onErrorComplete().map(decoder::decode).filter(l -> !l.isEmpty());
     if (settings.rate() > 0) {
+      // shaping delays (never drops); a read of many lines costs many tokens
       lines =
           lines.throttle(
               settings.rate(),
@@ -249,7 +251,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             .batchWeighted(
                 settings.inboundBatchBytes(),
                 ConnectionActor::batchWeight,
-                ConnectionActor::newBatch,
+                frames -> frames, // a fresh list per read: safe to extend
                 ConnectionActor::addToBatch)
             .to(
                 ActorSink.<List<Frame>, Command, Ack>actorRefWithBackpressure(
@@ -272,22 +274,22 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /** Chat messages count against the rate limit; commands and rejected lines do not. */
-  private static Integer rateCost(Frame f) {
-    return f instanceof Frame.Line l && !l.isBlank() && !l.text().startsWith("/") ? 1 : 0;
+  private static Integer rateCost(List<Frame> frames) {
+    int cost = 0;
+    for (Frame f : frames) {
+      if (f instanceof Frame.Line l && !l.isBlank() && !l.text().startsWith("/")) cost++;
+    }
+    return cost;
   }
 
-  private static Long batchWeight(Frame f) {
-    return f instanceof Frame.Line l ? 64L + l.text().length() : 64L;
+  private static Long batchWeight(List<Frame> frames) {
+    long weight = 0;
+    for (Frame f : frames) weight += f instanceof Frame.Line l ? 64L + l.text().length() : 64L;
+    return weight;
   }
 
-  private static List<Frame> newBatch(Frame f) {
-    List<Frame> batch = new ArrayList<>();
-    batch.add(f);
-    return batch;
-  }
-
-  private static List<Frame> addToBatch(List<Frame> batch, Frame f) {
-    batch.add(f);
+  private static List<Frame> addToBatch(List<Frame> batch, List<Frame> more) {
+    batch.addAll(more);
     return batch;
   }
 

@@ -484,9 +484,9 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    c.send("one", "two");
-    // the first line of a chunk goes at once; the rest waits for it to be confirmed
+    c.send("one");
     conversation.expectMessage(WAIT, say(c, "one"));
+    c.send("two"); // a later read waits until "one" is confirmed
     c.connection.tell(new ConnectionActor.PartnerLeft(conversation.ref()));
     c.connection.tell(new ConnectionActor.NotDelivered(conversation.ref(), 1));
     c.expectLines(Notices.PARTNER_LEFT, Notices.NOT_MATCHED);
@@ -503,8 +503,9 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    c.send("see you", "/next");
+    c.send("see you");
     conversation.expectMessage(WAIT, say(c, "see you"));
+    c.send("/next");
     // §5.4: nothing more is read, commands included, until the line is confirmed
     conversation.expectNoMessage(QUIET);
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
@@ -542,9 +543,10 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    c.send("last", "words");
-    c.closeInput();
+    c.send("last");
     conversation.expectMessage(WAIT, say(c, "last"));
+    c.send("words");
+    c.closeInput();
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
     conversation.expectMessage(WAIT, say(c, "words"));
     // the sink reports the end of input once its last batch is acked, i.e. "words" confirmed
@@ -659,6 +661,18 @@ class ConnectionActorTest {
   }
 
   // ---------------------------------------------------------------- regressions
+
+  @Test
+  void s5_3_linesOfOneReadGoTogetherAndACommandAmongThemKeepsItsPlace() {
+    Client c = new Client();
+    c.waiting("alice");
+    TestProbe<ConversationActor.Command> conversation = c.matched("bob");
+    c.send("one", "two", "/next", "three");
+    conversation.expectMessage(WAIT, say(c, "one", "two"));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, true));
+    c.connection.tell(ConnectionActor.Waiting.INSTANCE);
+    c.expectLines(Notices.WAIT, Notices.NOT_MATCHED); // "three" came after /next
+  }
 
   @Test
   void s3_6_s7_clientWhoseSocketDiesWithOutputOverTheMarkStillLeaves() {
