@@ -84,8 +84,15 @@ public final class InteractiveMode {
       String typed;
       try {
         typed = view.readLine(TerminalView.CHAT_PROMPT);
-      } catch (UserInterruptException | EndOfFileException e) {
+      } catch (EndOfFileException e) {
         if (!isEnded()) quit();
+        return;
+      } catch (UserInterruptException e) {
+        if (!isEnded()) {
+          quit();
+        } else if (!e.getPartialLine().isBlank()) {
+          view.status("not sent: " + e.getPartialLine()); // kept on screen, to copy elsewhere
+        }
         return;
       }
       // A paste of several lines arrives as one; the server takes one message per line.

@@ -155,8 +155,7 @@ public final class TerminalView implements AutoCloseable {
       case Notices.UNKNOWN_COMMAND:
         return "unknown command -- /help lists them";
       case Notices.HELP:
-        return "commands: /next (leave for someone new)  /quit (leave)  /help (this list);"
-            + " Ctrl-D or Ctrl-C also leave";
+        return "commands: /next (someone new)  /quit (leave)  /help (this list)";
       default:
         return SafeText.of(notice); // a notice of a later protocol version: the server's words
     }

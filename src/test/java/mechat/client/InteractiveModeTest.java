@@ -150,6 +150,7 @@ class InteractiveModeTest {
     server.stop(Duration.ofSeconds(10));
     screen.awaitPlain("-- the server is shutting down");
     assertEquals(3, exit.get(10, TimeUnit.SECONDS));
+    screen.awaitPlain("-- not sent: half a thou");
   }
 
   @Test
