@@ -91,7 +91,8 @@ public final class InteractiveMode {
         if (!isEnded()) {
           quit();
         } else if (!e.getPartialLine().isBlank()) {
-          view.status("not sent: " + e.getPartialLine()); // kept on screen, to copy elsewhere
+          // kept on screen, so that it can be copied elsewhere
+          view.status("not sent: " + SafeText.of(e.getPartialLine()));
         }
         return;
       }
