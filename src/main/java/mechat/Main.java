@@ -1,5 +1,6 @@
 package mechat;
 
+import mechat.client.ClientCommand;
 import mechat.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "MEchat: a chat server that pairs two random people and relays their lines.",
-    subcommands = {ServerCommand.class},
+    subcommands = {ServerCommand.class, ClientCommand.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 

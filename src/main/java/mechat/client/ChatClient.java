@@ -1,0 +1,107 @@
+package mechat.client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The client's TCP connection: UTF-8 lines terminated by LF in both directions (protocol §1).
+ * One thread may read while others send; sends are serialised.
+ */
+public final class ChatClient implements AutoCloseable {
+  /** Far above any line the server sends (a name and a 4096-byte message); the rest is dropped. */
+  static final int MAX_LINE_BYTES = 1 << 20;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final byte[] chunk = new byte[8192];
+  private int chunkStart;
+  private int chunkEnd;
+
+  private ChatClient(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = socket.getInputStream();
+    this.out = socket.getOutputStream();
+  }
+
+  public static ChatClient connect(String host, int port, Duration timeout) throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+      return new ChatClient(socket);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Sends one line; the LF is added here. */
+  public synchronized void send(String line) throws IOException {
+    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  /**
+   * The next server line without its LF (and without a CR before it), or null once the server
+   * has closed the connection. Blocks; call from one thread only.
+   */
+  public String readLine() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    while (true) {
+      if (chunkStart == chunkEnd && !fill()) {
+        return null; // a line cut short by EOF is not a line
+      }
+      for (int i = chunkStart; i < chunkEnd; i++) {
+        if (chunk[i] == '\n') {
+          append(line, chunkStart, i);
+          chunkStart = i + 1;
+          return decode(line.toByteArray());
+        }
+      }
+      append(line, chunkStart, chunkEnd);
+      chunkStart = chunkEnd;
+    }
+  }
+
+  private void append(ByteArrayOutputStream line, int from, int to) {
+    int room = MAX_LINE_BYTES - line.size();
+    line.write(chunk, from, Math.max(0, Math.min(room, to - from)));
+  }
+
+  private boolean fill() throws IOException {
+    int n;
+    try {
+      n = in.read(chunk);
+    } catch (SocketException e) {
+      if (socket.isClosed()) return false; // closed by us: the end we asked for
+      throw e;
+    }
+    if (n < 0) return false;
+    chunkStart = 0;
+    chunkEnd = n;
+    return true;
+  }
+
+  private static String decode(byte[] bytes) {
+    int n = bytes.length;
+    if (n > 0 && bytes[n - 1] == '\r') n--;
+    return new String(bytes, 0, n, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // nothing left to release
+    }
+  }
+}
