@@ -147,8 +147,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     INSTANCE
   }
 
-  private record HeldAck(ActorRef<Command> to, Delivered ack) {}
-
   private enum Phase {
     AWAITING_NAME,
     /** Name sent to the matchmaker; input is held until it answers. */
@@ -166,7 +164,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final ActorRef<MatchmakerActor.Command> matchmaker;
   private final String address;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<Outbound> out;
+  private final Outbox outbox;
 
   private Phase phase = Phase.AWAITING_NAME;
   private String name;
@@ -183,17 +181,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final ArrayDeque<Frame> frames = new ArrayDeque<>();
   private ActorRef<Ack> inboundAckTo;
   private boolean inboundEnded;
-
-  // Output
-  private final ArrayDeque<ByteString> outQueue = new ArrayDeque<>();
-  /** Delivers taken while the queue was over the mark: confirmed once it drains. */
-  private final ArrayDeque<HeldAck> heldAcks = new ArrayDeque<>();
-  private int queuedBytes; // queued plus in flight
-  private int inFlightBytes;
-  private boolean inFlight;
-  private boolean closeRequested;
-  private boolean closeSent;
-  private boolean outboundEnded;
 
   public static Behavior<Command> create(
       ServerSettings settings,
@@ -219,7 +206,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.address = address;
     this.timers = timers;
     StreamEnds ends = transport.connect(connectionFlow(context.getSelf(), settings));
-    this.out = ends.out();
+    this.outbox = new Outbox(ends.out(), settings.outboundHighWaterBytes());
     context.pipeToSelf(ends.outDone(), (done, failure) -> OutboundEnded.INSTANCE);
     timers.startSingleTimer(HandshakeTimedOut.INSTANCE, settings.handshakeTimeout());
     context.getLog().info("connection opened from {}", address);
@@ -362,7 +349,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         && frames.isEmpty()
         && !isHeld()
         && unconfirmedSays == 0
-        && queuedBytes <= settings.outboundHighWaterBytes()) {
+        && !outbox.isOverHighWater()) {
       inboundAckTo.tell(Ack.INSTANCE);
       inboundAckTo = null;
     }
@@ -487,16 +474,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onDeliver(Deliver d) {
-    if (phase == Phase.CLOSING || outboundEnded || !d.conversation().equals(conversation)) {
+    if (phase == Phase.CLOSING || outbox.isEnded() || !d.conversation().equals(conversation)) {
       d.ackTo().tell(new Delivered(d.conversation())); // we left: dropped, never shown
       return this;
     }
-    enqueue(NoticeBytes.chatLines(d.sender(), d.texts()));
-    if (queuedBytes <= settings.outboundHighWaterBytes()) {
-      d.ackTo().tell(new Delivered(d.conversation()));
-    } else {
-      heldAcks.add(new HeldAck(d.ackTo(), new Delivered(d.conversation())));
-    }
+    send(NoticeBytes.chatLines(d.sender(), d.texts()));
+    outbox.confirm(d.ackTo(), new Delivered(d.conversation()));
     return this;
   }
 
@@ -540,7 +523,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   // ---------------------------------------------------------------- server life
 
   private Behavior<Command> onServerShuttingDown() {
-    if (closeRequested) return this;
+    if (outbox.isClosing()) return this;
     notice(Notices.SERVER_SHUTTING_DOWN);
     startClosing("server shutting down");
     return stopIfDone();
@@ -563,8 +546,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             settings.slowReaderTimeout().toSeconds());
     if (phase != Phase.CLOSING) leave("slow reader");
     closeReason = "slow reader";
-    out.tell(Abort.INSTANCE);
-    closeSent = true;
+    outbox.abort();
     return stopIfDone();
   }
 
@@ -572,20 +554,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     phase = Phase.CLOSING;
     closeReason = reason;
     frames.clear();
-    closeRequested = true;
-    releaseHeldAcks();
-    pump();
+    outbox.close();
   }
 
   private Behavior<Command> stopIfDone() {
-    if (phase == Phase.CLOSING && outboundEnded && !awaitingLeaveConfirm) {
+    if (phase == Phase.CLOSING && outbox.isEnded() && !awaitingLeaveConfirm) {
       return Behaviors.stopped();
     }
     return this;
   }
 
   private Behavior<Command> onPostStop() {
-    releaseHeldAcks();
+    outbox.releaseHeldAcks();
     getContext()
         .getLog()
         .info(
@@ -599,58 +579,30 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   // ---------------------------------------------------------------- output
 
   private void notice(String text) {
-    enqueue(NoticeBytes.of(text));
+    send(NoticeBytes.of(text));
   }
 
-  private void enqueue(ByteString bytes) {
-    if (closeRequested || outboundEnded) return;
-    outQueue.add(bytes);
-    queuedBytes += bytes.length();
-    pump();
-  }
-
-  /** Hands everything queued to the source as one element, once the previous one is written. */
-  private void pump() {
-    if (inFlight || outboundEnded || closeSent) return;
-    if (!outQueue.isEmpty()) {
-      ByteString chunk = outQueue.poll();
-      while (!outQueue.isEmpty()) chunk = chunk.concat(outQueue.poll());
-      inFlight = true;
-      inFlightBytes = chunk.length();
-      out.tell(new Bytes(chunk));
-      timers.startSingleTimer(WriteStalled.INSTANCE, settings.slowReaderTimeout());
-    } else if (closeRequested) {
-      closeSent = true;
-      out.tell(Close.INSTANCE);
-    }
+  /** Queues output; each element handed to the stream (re)starts the slow-reader clock. */
+  private void send(ByteString bytes) {
+    if (outbox.offer(bytes)) startStallClock();
   }
 
   private Behavior<Command> onWritten() {
-    inFlight = false;
-    queuedBytes -= inFlightBytes;
-    inFlightBytes = 0;
     timers.cancel(WriteStalled.INSTANCE);
-    if (queuedBytes <= settings.outboundHighWaterBytes()) releaseHeldAcks();
-    pump();
+    if (outbox.onWritten()) startStallClock();
     ackInboundIfReady();
     return this;
   }
 
-  private void releaseHeldAcks() {
-    for (HeldAck h; (h = heldAcks.poll()) != null; ) h.to().tell(h.ack());
+  private void startStallClock() {
+    timers.startSingleTimer(WriteStalled.INSTANCE, settings.slowReaderTimeout());
   }
 
   private Behavior<Command> onOutboundEnded() {
-    outboundEnded = true;
-    inFlight = false;
-    // Nothing queued can be written any more: forget it, so that input is acked again and
-    // runs to its end (then we leave), and partners are not held back by a dead socket.
-    outQueue.clear();
-    queuedBytes = 0;
-    inFlightBytes = 0;
+    outbox.onEnded();
     timers.cancel(WriteStalled.INSTANCE);
-    releaseHeldAcks();
     if (phase != Phase.CLOSING && inboundEnded) leave("disconnected");
+    // Otherwise input is acked again, runs to its end, and then we leave (lines read are kept).
     ackInboundIfReady();
     return stopIfDone();
   }
