@@ -47,7 +47,8 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--timeout",
         paramLabel = "SECONDS",
-        description = "limit for the setup, and again for the run after it [60]")
+        description = "time limit for connecting, registering (and matching), and for chat"
+            + " again for sending and receiving [60]")
     double timeout = 60;
 
     @Option(
@@ -97,7 +98,6 @@ public final class BenchCommand implements Runnable {
       })
   static final class Chat implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Common common;
 
     @Option(names = "--pairs", paramLabel = "N", description = "pairs of clients [1]")
     int pairs = 1;
@@ -124,6 +124,8 @@ public final class BenchCommand implements Runnable {
         description = "open loop: R msgs/s in total over all clients, latency counted from each"
             + " message's scheduled send time; 0 = closed loop, as fast as the window allows [0]")
     double rate = 0;
+
+    @Mixin Common common; // after our own options, so --help lists those first
 
     @Override
     public Integer call() throws Exception {
@@ -166,7 +168,6 @@ public final class BenchCommand implements Runnable {
       })
   static final class Idle implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Common common;
 
     @Option(names = "--conns", paramLabel = "N", description = "connections [1000]")
     int conns = 1000;
@@ -176,6 +177,8 @@ public final class BenchCommand implements Runnable {
         paramLabel = "SECONDS",
         description = "how long to keep them open after setup [0]")
     double hold = 0;
+
+    @Mixin Common common; // after our own options, so --help lists those first
 
     @Override
     public Integer call() throws Exception {
