@@ -87,7 +87,9 @@ public final class BenchCommand implements Runnable {
         "Opens 2N connections, lets the server pair them, and has every client send M messages"
             + " of S bytes to its partner. Receivers check sender, length, bytes and order of"
             + " every line; the report gives msgs/s, MB/s and one-way latency percentiles.",
-        "Progress goes to stderr about once a second; the report to stdout."
+        "Progress goes to stderr about once a second; the report to stdout.",
+        "For throughput figures, run for 10 s or more: the JVM's start and JIT warm-up cost"
+            + " about 1-2 CPU-seconds, which on a small machine the server also needs."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {

@@ -29,6 +29,7 @@ final class ChatLoad implements Clients.Handler {
   private static final long GRACE_NANOS = 500_000_000L;
   /** Enough output buffer for a window of small messages; more only feeds the kernel's. */
   private static final int MAX_OUT = 64 * 1024;
+  private static final byte[] PARTNER_LEFT = Clients.ascii(mechat.protocol.Notices.PARTNER_LEFT);
 
   private final Options o;
   private final Payload payload;
@@ -63,8 +64,8 @@ final class ChatLoad implements Clients.Handler {
 
   /** Runs, prints the report, and returns the exit code (0 all good, 1 anything else). */
   int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
-    int outCapacity = o.window() == 0 ? MAX_OUT
-        : (int) Math.max(msgLen, Math.min((long) o.window() * msgLen, MAX_OUT));
+    int outCapacity = (int) Math.max(msgLen,
+        o.window() == 0 ? MAX_OUT : Math.min((long) o.window() * msgLen, MAX_OUT));
     int maxLine = Math.max(o.size(), 4096) + 64;
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
@@ -186,6 +187,10 @@ final class ChatLoad implements Clients.Handler {
     byte[] prefix = c.partnerPrefix;
     if (!chatPhase || !Clients.startsWith(b, off, len, prefix)) {
       clients.unexpected(c, b, off, len);
+      if (Clients.startsWith(b, off, len, PARTNER_LEFT) && len == PARTNER_LEFT.length) {
+        // the rest of this pair's messages cannot arrive: no point waiting for --timeout
+        clients.fail("the partner of client " + c.index + " left during the run");
+      }
       return;
     }
     int t = off + prefix.length;

@@ -65,8 +65,8 @@ final class Clients implements AutoCloseable {
   private final PrintWriter err;
   private Handler handler = (c, buf, off, len, now) -> unexpected(c, buf, off, len);
 
-  private final byte[] rbuf = new byte[READ_BUFFER];
-  private final ByteBuffer rbb = ByteBuffer.wrap(rbuf);
+  private final byte[] rbuf;
+  private final ByteBuffer rbb;
   private final Consumer<SelectionKey> onReady = this::onReady;
 
   private int nextConnect;
@@ -94,6 +94,9 @@ final class Clients implements AutoCloseable {
     for (int i = 0; i < count; i++) conns[i] = new Conn(i);
     this.namePrefix = uniquePrefix();
     this.namePrefixBytes = ascii(namePrefix);
+    // room for an unfinished line carried over plus at least as much new input
+    this.rbuf = new byte[Math.max(READ_BUFFER, 2 * maxLine)];
+    this.rbb = ByteBuffer.wrap(rbuf);
     this.selector = Selector.open();
   }
 

@@ -59,6 +59,27 @@ class BenchFaultTest {
     assertCounts(chatThrough(FaultyRelay.Fault.CORRUPT), 16, 0, 0, 16);
   }
 
+  /** The rest of the pair's messages cannot come: fail at once, not at --timeout. */
+  @Test
+  void failsAtOnceWhenAPartnerLeaves() throws IOException {
+    BenchRun r = chatThrough(FaultyRelay.Fault.LEAVE);
+    assertEquals(1, r.exit(), r.toString());
+    assertEquals("false", r.json("timed_out"));
+    assertTrue(r.json("error").contains("left during the run"), r.toString());
+    assertTrue(r.err().contains("unexpected line: 'partner left'"), r.err());
+  }
+
+  /** Lines far longer than the read buffer, with no window: a relay without a line limit. */
+  @Test
+  void handlesHugeMessagesWithoutAWindow() throws IOException {
+    try (FaultyRelay relay = new FaultyRelay(FaultyRelay.Fault.DROP, Integer.MAX_VALUE)) {
+      BenchRun r = BenchRun.of("bench", "chat", "--port", relay.port(), "--pairs", 1,
+          "--messages", 5, "--size", 300_000, "--window", 0, "--timeout", 10, "--json");
+      assertEquals(0, r.exit(), r.toString());
+      assertEquals(10, r.count("received"));
+    }
+  }
+
   @Test
   void failsWhenNothingListens() throws IOException {
     int port;

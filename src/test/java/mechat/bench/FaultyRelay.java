@@ -24,7 +24,8 @@ final class FaultyRelay implements AutoCloseable {
     DROP,
     DUPLICATE,
     CORRUPT,
-    SWAP // with the line after it
+    SWAP, // with the line after it
+    LEAVE // says "partner left" instead, then relays nothing more that way
   }
 
   private final Fault fault;
@@ -88,6 +89,10 @@ final class FaultyRelay implements AutoCloseable {
         n++;
         boolean spoil = n % every == 0;
         if (spoil && fault == Fault.DROP) continue;
+        if (spoil && fault == Fault.LEAVE) {
+          send(to.out(), "partner left");
+          return;
+        }
         if (spoil && fault == Fault.SWAP) {
           held = line;
           continue;
