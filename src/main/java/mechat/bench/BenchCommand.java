@@ -89,7 +89,9 @@ public final class BenchCommand implements Runnable {
             + " every line; the report gives msgs/s, MB/s and one-way latency percentiles.",
         "Progress goes to stderr about once a second; the report to stdout.",
         "For throughput figures, run for 10 s or more: the JVM's start and JIT warm-up cost"
-            + " about 1-2 CPU-seconds, which on a small machine the server also needs."
+            + " about 1-2 CPU-seconds, which on a small machine the server also needs (for"
+            + " short runs, java -XX:TieredStopAtLevel=1 -jar ... halves that, but runs slower"
+            + " after it)."
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
