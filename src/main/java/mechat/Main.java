@@ -1,17 +1,18 @@
 package mechat;
 
 import mechat.client.ClientCommand;
+import mechat.bench.BenchCommand;
 import mechat.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code mechat} command line: {@code server} now; {@code client} and {@code bench} follow. */
+/** The {@code mechat} command line: {@code server}, {@code client} and {@code bench}. */
 @Command(
     name = "mechat",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "MEchat: a chat server that pairs two random people and relays their lines.",
-    subcommands = {ServerCommand.class, ClientCommand.class},
+    subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 

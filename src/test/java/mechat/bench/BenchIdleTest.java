@@ -1,0 +1,30 @@
+package mechat.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import mechat.server.ChatServer;
+import mechat.testing.TestServers;
+import org.junit.jupiter.api.Test;
+
+/** {@code mechat bench idle} in-process against the real server. */
+class BenchIdleTest {
+
+  @Test
+  void registersHoldsAndClosesConnections() throws Exception {
+    ChatServer server = TestServers.start();
+    try {
+      BenchRun r = BenchRun.of("bench", "idle", "--port", server.port(), "--conns", 100,
+          "--hold", 0.2, "--timeout", 20, "--json");
+      assertEquals(0, r.exit(), r.toString());
+      assertTrue(r.out().startsWith("idle: 100 connections registered in "), r.out());
+      assertEquals(100, r.count("conns"));
+      assertEquals(100, r.count("matched"), "the server pairs all 100 while they are held");
+      assertTrue(Double.parseDouble(r.json("setup_s")) > 0);
+      assertEquals("true", r.json("ok"));
+    } finally {
+      server.stop(Duration.ofSeconds(10));
+    }
+  }
+}
