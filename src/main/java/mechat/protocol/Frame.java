@@ -7,7 +7,10 @@ public sealed interface Frame {
   record Line(String text) implements Frame {
     /** Empty, or only spaces and tabs: ignored in every phase but the username phase. */
     public boolean isBlank() {
-      return Username.trim(text).isEmpty();
+      for (int i = 0; i < text.length(); i++) {
+        if (!Username.isBlank(text.charAt(i))) return false;
+      }
+      return true;
     }
   }
 

@@ -29,65 +29,96 @@ public final class LineDecoder {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
-  private ByteString partial = ByteString.emptyByteString();
+  /** The unfinished line: at most maxLineBytes + 1 bytes (the +1 for a CR awaiting its LF). */
+  private final byte[] partial;
+  private int partialLength;
   private boolean dropping;
 
   public LineDecoder(int maxLineBytes) {
     if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes must be >= 1");
     this.maxLineBytes = maxLineBytes;
+    this.partial = new byte[maxLineBytes + 1];
   }
 
   /** Decodes one chunk; returns the frames it completes, in order (often empty). */
   public List<Frame> decode(ByteString chunk) {
-    List<Frame> frames = new ArrayList<>(2);
-    ByteString data;
+    byte[] in = chunk.toArray(); // one copy per read; lines are then cut by index, not sliced
+    int pos = 0;
+    List<Frame> frames = new ArrayList<>(4);
     if (dropping) {
-      int lf = chunk.indexOf(LF);
+      int lf = indexOfLf(in, 0);
       if (lf < 0) return frames; // still inside the over-long line
       dropping = false;
-      data = chunk.drop(lf + 1);
-    } else {
-      data = partial.isEmpty() ? chunk : partial.concat(chunk);
+      pos = lf + 1;
+    } else if (partialLength > 0) {
+      int lf = indexOfLf(in, 0);
+      if (lf < 0) {
+        keepUnfinished(frames, in, 0);
+        return frames;
+      }
+      frames.add(finishPartial(in, lf));
+      pos = lf + 1;
     }
-
-    int start = 0;
-    int lf;
-    while ((lf = data.indexOf(LF, start)) >= 0) {
-      int end = lf > start && data.apply(lf - 1) == CR ? lf - 1 : lf;
-      frames.add(end - start > maxLineBytes ? Frame.TooLong.INSTANCE : classify(data, start, end));
-      start = lf + 1;
+    for (int lf; (lf = indexOfLf(in, pos)) >= 0; pos = lf + 1) {
+      int end = lf > pos && in[lf - 1] == CR ? lf - 1 : lf;
+      frames.add(end - pos > maxLineBytes ? Frame.TooLong.INSTANCE : classify(in, pos, end - pos));
     }
-
-    ByteString rest = data.drop(start);
-    if (isOverLimit(rest)) {
-      frames.add(Frame.TooLong.INSTANCE);
-      dropping = true;
-      partial = ByteString.emptyByteString();
-    } else {
-      partial = rest;
-    }
+    keepUnfinished(frames, in, pos);
     return frames;
   }
 
   /** Bytes held for the unfinished line (for tests of the memory bound). */
   public int bufferedBytes() {
-    return partial.length();
+    return partialLength;
   }
 
-  // An unfinished line may hold one byte more than the limit when that byte is the CR of a CRLF.
-  private boolean isOverLimit(ByteString rest) {
-    int n = rest.length();
-    return n > maxLineBytes + 1 || (n == maxLineBytes + 1 && rest.apply(n - 1) != CR);
+  /** The held start of a line plus {@code in[0, lf)} make one line. */
+  private Frame finishPartial(byte[] in, int lf) {
+    int length = partialLength + lf;
+    partialLength = 0;
+    if (length > maxLineBytes + 1) return Frame.TooLong.INSTANCE;
+    byte[] line = new byte[length];
+    System.arraycopy(partial, 0, line, 0, length - lf);
+    System.arraycopy(in, 0, line, length - lf, lf);
+    if (length > 0 && line[length - 1] == CR) length--;
+    return length > maxLineBytes ? Frame.TooLong.INSTANCE : classify(line, 0, length);
   }
 
-  private Frame classify(ByteString data, int start, int end) {
-    byte[] bytes = data.slice(start, end).toArray();
-    if (isPrintableAscii(bytes)) {
-      return new Frame.Line(new String(bytes, StandardCharsets.ISO_8859_1));
+  /**
+   * Holds {@code in[from, end)} (no LF in it) after what is already held, or, past the limit,
+   * reports TooLong once and drops the rest of the line. A held line may be one byte over the
+   * limit when that byte is the CR of a CRLF.
+   */
+  private void keepUnfinished(List<Frame> frames, byte[] in, int from) {
+    int add = in.length - from;
+    if (add == 0) return;
+    int length = partialLength + add;
+    boolean over =
+        length > maxLineBytes + 1 || (length == maxLineBytes + 1 && in[in.length - 1] != CR);
+    if (over) {
+      frames.add(Frame.TooLong.INSTANCE);
+      dropping = true;
+      partialLength = 0;
+    } else {
+      System.arraycopy(in, from, partial, partialLength, add);
+      partialLength = length;
+    }
+  }
+
+  private static int indexOfLf(byte[] in, int from) {
+    for (int i = from; i < in.length; i++) {
+      if (in[i] == LF) return i;
+    }
+    return -1;
+  }
+
+  private Frame classify(byte[] bytes, int offset, int length) {
+    if (isPrintableAscii(bytes, offset, length)) {
+      return new Frame.Line(new String(bytes, offset, length, StandardCharsets.ISO_8859_1));
     }
     String text;
     try {
-      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(bytes));
+      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(bytes, offset, length));
       text = chars.toString();
     } catch (CharacterCodingException e) {
       return Frame.Invalid.INSTANCE;
@@ -95,9 +126,10 @@ public final class LineDecoder {
     return hasControlCharacter(text) ? Frame.Invalid.INSTANCE : new Frame.Line(text);
   }
 
-  private static boolean isPrintableAscii(byte[] bytes) {
-    for (byte b : bytes) {
-      if ((b < 0x20 && b != '\t') || b >= 0x7f || b < 0) return false;
+  private static boolean isPrintableAscii(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      byte b = bytes[i];
+      if (b < 0x20 ? b != '\t' : b == 0x7f) return false; // negative bytes: not ASCII
     }
     return true;
   }

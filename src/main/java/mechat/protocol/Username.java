@@ -30,7 +30,7 @@ public final class Username {
     return name.toLowerCase(java.util.Locale.ROOT);
   }
 
-  static boolean isBlank(char c) {
+  public static boolean isBlank(char c) {
     return c == ' ' || c == '\t';
   }
 }

@@ -30,6 +30,8 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection and its protocol state: awaiting a name, waiting, chatting (§3–§6).
@@ -159,6 +161,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private static final Duration LEAVE_CONFIRM_TIMEOUT = Duration.ofSeconds(5);
+  /** One logger for all connections: getContext().getLog() would walk the stack per actor. */
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionActor.class);
 
   private final ServerSettings settings;
   private final ActorRef<MatchmakerActor.Command> matchmaker;
@@ -209,7 +213,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.outbox = new Outbox(ends.out(), settings.outboundHighWaterBytes());
     context.pipeToSelf(ends.outDone(), (done, failure) -> OutboundEnded.INSTANCE);
     timers.startSingleTimer(HandshakeTimedOut.INSTANCE, settings.handshakeTimeout());
-    context.getLog().info("connection opened from {}", address);
+    LOG.info("connection opened from {}", address);
   }
 
   /**
@@ -537,9 +541,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onWriteStalled() {
-    getContext()
-        .getLog()
-        .warn(
+    LOG.warn(
             "dropping {} [{}]: read nothing for {} s while output was pending",
             address,
             name,
@@ -566,9 +568,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onPostStop() {
     outbox.releaseHeldAcks();
-    getContext()
-        .getLog()
-        .info(
+    LOG.info(
             "connection closed from {}{} ({})",
             address,
             name == null || !registered ? "" : " [" + name + "]",

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import mechat.protocol.ChatLine;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 
 /** Encodes server lines for the wire (UTF-8, bare LF); the fixed notices are encoded once. */
 final class NoticeBytes {
@@ -21,13 +20,22 @@ final class NoticeBytes {
   /** {@code SENDER: TEXT} for each text, as one buffer. */
   static ByteString chatLines(String sender, List<String> texts) {
     byte[] prefix = (sender + ChatLine.SEPARATOR).getBytes(StandardCharsets.UTF_8);
-    ByteStringBuilder b = new ByteStringBuilder();
-    for (String text : texts) {
-      b.putBytes(prefix);
-      b.putBytes(text.getBytes(StandardCharsets.UTF_8));
-      b.putByte((byte) '\n');
+    byte[][] encoded = new byte[texts.size()][];
+    int length = 0;
+    for (int i = 0; i < encoded.length; i++) {
+      encoded[i] = texts.get(i).getBytes(StandardCharsets.UTF_8);
+      length += prefix.length + encoded[i].length + 1;
     }
-    return b.result();
+    byte[] out = new byte[length];
+    int at = 0;
+    for (byte[] text : encoded) {
+      System.arraycopy(prefix, 0, out, at, prefix.length);
+      at += prefix.length;
+      System.arraycopy(text, 0, out, at, text.length);
+      at += text.length;
+      out[at++] = '\n';
+    }
+    return ByteString.fromArrayUnsafe(out); // never written to again
   }
 
   private static ByteString line(String text) {
