@@ -7,6 +7,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 
@@ -29,15 +30,17 @@ public final class LineDecoder {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
-  /** The unfinished line: at most maxLineBytes + 1 bytes (the +1 for a CR awaiting its LF). */
-  private final byte[] partial;
+  /**
+   * The unfinished line: at most maxLineBytes + 1 bytes (the +1 for a CR awaiting its LF). It
+   * starts small and grows on demand: most connections never hold a long line.
+   */
+  private byte[] partial = new byte[0];
   private int partialLength;
   private boolean dropping;
 
   public LineDecoder(int maxLineBytes) {
     if (maxLineBytes < 1) throw new IllegalArgumentException("maxLineBytes must be >= 1");
     this.maxLineBytes = maxLineBytes;
-    this.partial = new byte[maxLineBytes + 1];
   }
 
   /** Decodes one chunk; returns the frames it completes, in order (often empty). */
@@ -100,6 +103,9 @@ public final class LineDecoder {
       dropping = true;
       partialLength = 0;
     } else {
+      if (length > partial.length) {
+        partial = Arrays.copyOf(partial, Math.min(maxLineBytes + 1, Math.max(length, 2 * partial.length + 64)));
+      }
       System.arraycopy(in, from, partial, partialLength, add);
       partialLength = length;
     }
