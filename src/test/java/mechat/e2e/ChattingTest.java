@@ -200,21 +200,43 @@ class ChattingTest extends EndToEndTest {
     return b.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Writes numbered 1000-byte lines until the socket stays unwritable for 2 s. */
+  /** Writes numbered 1000-byte lines, recording them, until the server stops reading. */
   private static long floodUntilStalled(LineClient c, ByteArrayOutputStream record, long cap)
       throws Exception {
     c.socket().setSendBufferSize(64 * 1024);
+    return flood(c, i -> (String.format("%07d ", i) + "x".repeat(992) + "\n").getBytes(StandardCharsets.US_ASCII), record, cap);
+  }
+
+  /** Writes the same chunk again and again until the server stops reading. */
+  private static long floodRaw(LineClient c, byte[] chunk, long cap) throws Exception {
+    return flood(c, i -> chunk, null, cap);
+  }
+
+  /**
+   * A writer thread sends {@code next.apply(i)} for i = 0, 1, ... (blocking once the server
+   * stops reading); returns the bytes written when no progress was made for 2 s, or at the cap.
+   */
+  private static long flood(
+      LineClient c,
+      java.util.function.IntFunction<byte[]> next,
+      ByteArrayOutputStream record,
+      long cap)
+      throws Exception {
     java.io.OutputStream out = c.socket().getOutputStream();
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
     var writer =
         new Thread(
             () -> {
               try {
-                for (int i = 0; record.size() < cap; i++) {
-                  byte[] line = (String.format("%07d ", i) + "x".repeat(992) + "\n").getBytes(StandardCharsets.US_ASCII);
-                  out.write(line); // blocks once the server stops reading
-                  synchronized (record) {
-                    record.write(line);
+                for (int i = 0; written.get() < cap; i++) {
+                  byte[] bytes = next.apply(i);
+                  out.write(bytes); // blocks once the server stops reading
+                  if (record != null) {
+                    synchronized (record) {
+                      record.write(bytes);
+                    }
                   }
+                  written.addAndGet(bytes.length);
                 }
               } catch (Exception closed) {
                 // the socket is closed by the test's cleanup
@@ -225,11 +247,8 @@ class ChattingTest extends EndToEndTest {
     long last = -1;
     long stableSince = System.nanoTime();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      long now;
-      synchronized (record) {
-        now = record.size();
-      }
+    while (System.nanoTime() < deadline && written.get() < cap) {
+      long now = written.get();
       if (now != last) {
         last = now;
         stableSince = System.nanoTime();
@@ -238,48 +257,8 @@ class ChattingTest extends EndToEndTest {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
     }
-    // the writer may be blocked inside write() with one line not yet recorded; it stays blocked
-    synchronized (record) {
-      return record.size();
-    }
-  }
-
-  private static long floodRaw(LineClient c, byte[] chunk, long cap) throws Exception {
-    ByteArrayOutputStream ignored = new ByteArrayOutputStream() {
-      @Override
-      public synchronized void write(byte[] b) {
-        count += b.length; // count only, keep no copy
-      }
-    };
-    java.io.OutputStream out = c.socket().getOutputStream();
-    var writer =
-        new Thread(
-            () -> {
-              try {
-                while (ignored.size() < cap) {
-                  out.write(chunk);
-                  ignored.write(chunk);
-                }
-              } catch (Exception closed) {
-                // closed by cleanup
-              }
-            });
-    writer.setDaemon(true);
-    writer.start();
-    long last = -1;
-    long stableSince = System.nanoTime();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && ignored.size() < cap) {
-      long now = ignored.size();
-      if (now != last) {
-        last = now;
-        stableSince = System.nanoTime();
-      } else if (System.nanoTime() - stableSince > Duration.ofSeconds(2).toNanos()) {
-        break;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-    }
-    return ignored.size();
+    // a writer blocked inside write() has not counted or recorded its last chunk
+    return written.get();
   }
 
   private static String readExactly(SocketChannel c, int n) throws Exception {
