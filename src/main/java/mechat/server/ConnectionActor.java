@@ -528,6 +528,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onServerShuttingDown() {
     if (outbox.isClosing()) return this;
+    if (phase == Phase.CHATTING) {
+      // tell the partner through the conversation, so that it never sees "partner left" first
+      conversation.tell(new ConversationActor.ServerStopping(getContext().getSelf()));
+    }
     notice(Notices.SERVER_SHUTTING_DOWN);
     startClosing("server shutting down");
     return stopIfDone();

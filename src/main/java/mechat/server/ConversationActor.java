@@ -27,6 +27,12 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
   /** The side leaves (/quit, /next or disconnect); it is answered LeaveConfirmed. */
   public record Leave(ActorRef<ConnectionActor.Command> from, boolean byNext) implements Command {}
 
+  /**
+   * The server is stopping and this side says goodbye: the other side is told too, through this
+   * same path (so after every line already routed to it), and nobody is told "partner left".
+   */
+  public record ServerStopping(ActorRef<ConnectionActor.Command> from) implements Command {}
+
   /** The stayer has seen PartnerLeft and will send nothing more here. */
   public record Release(ActorRef<ConnectionActor.Command> from) implements Command {}
 
@@ -74,6 +80,7 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
         .onMessage(Say.class, this::onSay)
         .onMessage(Leave.class, this::onLeave)
         .onMessage(Release.class, this::onRelease)
+        .onMessage(ServerStopping.class, this::onServerStopping)
         .onMessage(SideTerminated.class, this::onSideTerminated)
         .build();
   }
@@ -99,6 +106,12 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
       return this;
     }
     return leave.from().equals(stayer) ? Behaviors.stopped() : this;
+  }
+
+  private Behavior<Command> onServerStopping(ServerStopping s) {
+    if (!isSide(s.from())) return this;
+    if (stayer == null) other(s.from()).tell(ConnectionActor.ServerShuttingDown.INSTANCE);
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> onRelease(Release release) {

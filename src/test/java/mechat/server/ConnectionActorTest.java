@@ -641,6 +641,8 @@ class ConnectionActorTest {
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("one", "two"), bob.ref()));
     c.connection.tell(ConnectionActor.ServerShuttingDown.INSTANCE);
     bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
+    // the partner hears of the shutdown through the conversation, never as "partner left"
+    conversation.expectMessage(WAIT, new ConversationActor.ServerStopping(c.connection));
     c.output.expectNoMessage(QUIET); // everything is still queued: the client reads nothing yet
     c.startReading();
     c.expectLines(Notices.WAIT, "matched to bob", "bob: one", "bob: two", Notices.SERVER_SHUTTING_DOWN);

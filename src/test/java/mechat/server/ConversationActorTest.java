@@ -181,6 +181,24 @@ class ConversationActorTest {
   }
 
   @Test
+  void s7_aSideSayingGoodbyeForTheServerTellsTheOtherWithoutPartnerLeft() {
+    TestProbe<ConnectionActor.Command> aProbe = testKit.createTestProbe(ConnectionActor.Command.class);
+    ActorRef<ConnectionActor.Command> aSide = stoppableSide(aProbe);
+    Fixture f = new Fixture(aSide, null);
+    aProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
+    f.b.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "alice"));
+    f.conversation.tell(new ConversationActor.Say(aSide, List.of("before")));
+    f.conversation.tell(new ConversationActor.ServerStopping(aSide));
+    f.b.expectMessage(
+        WAIT, new ConnectionActor.Deliver(f.conversation, "alice", List.of("before"), aSide));
+    f.b.expectMessage(WAIT, ConnectionActor.ServerShuttingDown.INSTANCE);
+    testKit.createTestProbe().expectTerminated(f.conversation, WAIT);
+    testKit.stop(aSide, WAIT); // alice's actor going away afterwards tells bob nothing more
+    f.b.expectNoMessage(QUIET);
+    f.matchmaker.expectNoMessage(QUIET);
+  }
+
+  @Test
   void s7_sideThatStopsWithoutLeaveCountsAsLeft() {
     TestProbe<ConnectionActor.Command> aProbe = testKit.createTestProbe(ConnectionActor.Command.class);
     ActorRef<ConnectionActor.Command> aSide = stoppableSide(aProbe);

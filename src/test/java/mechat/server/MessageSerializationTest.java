@@ -60,6 +60,7 @@ class MessageSerializationTest {
         new ConversationActor.Say(connection, List.of()),
         new ConversationActor.Leave(connection, true),
         new ConversationActor.Release(connection),
+        new ConversationActor.ServerStopping(connection),
         privateMessage(ConversationActor.class, "SideTerminated", connection),
         // ConnectionActor
         ConnectionActor.NameTaken.INSTANCE,
