@@ -228,14 +228,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Flow<ByteString, List<Frame>, ?> lines =
         Flow.of(ByteString.class).onErrorComplete().map(decoder::decode).filter(l -> !l.isEmpty());
     if (settings.rate() > 0) {
-      // shaping delays (never drops); a read of many lines costs many tokens
+      // Shaping delays (never drops); a read of many lines costs many tokens. A read is cut into
+      // parts of at most one burst first: the token bucket lets an element of any cost through
+      // at once after a wait, so a whole read would go out as one burst of hundreds of lines.
+      int burst = settings.burst();
       lines =
-          lines.throttle(
-              settings.rate(),
-              Duration.ofSeconds(1),
-              settings.burst(),
-              ConnectionActor::rateCost,
-              ThrottleMode.shaping());
+          lines
+              .mapConcat(frames -> splitByCost(frames, burst))
+              .throttle(
+                  settings.rate(),
+                  Duration.ofSeconds(1),
+                  burst,
+                  ConnectionActor::rateCost,
+                  ThrottleMode.shaping());
     }
     var sink =
         lines
@@ -267,10 +272,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Chat messages count against the rate limit; commands and rejected lines do not. */
   private static Integer rateCost(List<Frame> frames) {
     int cost = 0;
-    for (Frame f : frames) {
-      if (f instanceof Frame.Line l && !l.isBlank() && !l.text().startsWith("/")) cost++;
-    }
+    for (Frame f : frames) cost += rateCost(f);
     return cost;
+  }
+
+  private static int rateCost(Frame f) {
+    return f instanceof Frame.Line l && !l.isBlank() && !l.text().startsWith("/") ? 1 : 0;
+  }
+
+  /** The frames in order, in fresh lists of at most {@code maxCost} rate tokens each. */
+  static List<List<Frame>> splitByCost(List<Frame> frames, int maxCost) {
+    if (rateCost(frames) <= maxCost) return List.of(frames);
+    List<List<Frame>> parts = new ArrayList<>();
+    List<Frame> part = new ArrayList<>();
+    int cost = 0;
+    for (Frame f : frames) {
+      int c = rateCost(f);
+      if (cost + c > maxCost) {
+        parts.add(part);
+        part = new ArrayList<>();
+        cost = 0;
+      }
+      part.add(f);
+      cost += c;
+    }
+    parts.add(part);
+    return parts;
   }
 
   private static Long batchWeight(List<Frame> frames) {

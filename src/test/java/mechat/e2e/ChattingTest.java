@@ -192,6 +192,28 @@ class ChattingTest extends EndToEndTest {
     p[0].expect("commands /next /quit /help");
   }
 
+  /**
+   * One TCP read of many lines is paced like the lines one by one: the burst goes at once and
+   * the rest follows at the rate. The throttle used to charge the whole read as one element, so
+   * the partner saw nothing for (lines - burst) / rate seconds and then every line at once.
+   */
+  @Test
+  void s5_5_aFloodSentInOneWriteStartsArrivingAtOnceAndNeverBeatsTheRate() throws Exception {
+    ChatServer s = server(TestServers.settings().withRate(50, 10));
+    LineClient[] p = pair(s, "r1", "r2");
+    StringBuilder flood = new StringBuilder();
+    for (int i = 0; i < 300; i++) flood.append(String.format("r%03d%n", i));
+    long start = System.nanoTime();
+    p[0].raw(flood.toString().getBytes(StandardCharsets.US_ASCII));
+    p[1].expect("r1: r000");
+    long firstMs = (System.nanoTime() - start) / 1_000_000;
+    for (int i = 1; i < 300; i++) p[1].expect(String.format("r1: r%03d", i));
+    long allMs = (System.nanoTime() - start) / 1_000_000;
+    // The burst of 10 may go at once: the first line must not wait for the other 290 (5.8 s).
+    assertTrue(firstMs < 3000, "the first line of the flood took " + firstMs + " ms");
+    assertTrue(allMs >= 4500, "300 lines at 50/s with a burst of 10 took only " + allMs + " ms");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static byte[] burst(int n) {
