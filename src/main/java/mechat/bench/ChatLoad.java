@@ -22,8 +22,20 @@ import org.HdrHistogram.Histogram;
  */
 final class ChatLoad implements Clients.Handler {
 
+  /**
+   * @param timeoutSeconds the time limit for setup (connect, register, match)
+   * @param chatTimeoutSeconds the time limit for the chat phase
+   */
   record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
-      double rate, double timeoutSeconds, int concurrency) {}
+      double rate, double timeoutSeconds, int concurrency, double chatTimeoutSeconds) {
+
+    /** The same time limit for setup and for chat. */
+    Options(InetSocketAddress address, int pairs, long messages, int size, int window,
+        double rate, double timeoutSeconds, int concurrency) {
+      this(address, pairs, messages, size, window, rate, timeoutSeconds, concurrency,
+          timeoutSeconds);
+    }
+  }
 
   /** How long to wait for late (reordered) messages once every sender's last one was seen. */
   private static final long GRACE_NANOS = 500_000_000L;
@@ -39,6 +51,8 @@ final class ChatLoad implements Clients.Handler {
   private final Histogram latency = new Histogram(3);
   private final Histogram lag;
 
+  private Runnable onChatStart = () -> {};
+  private Report.Chat report;
   private Clients clients;
   private Conn[] conns;
   private boolean chatPhase;
@@ -62,6 +76,16 @@ final class ChatLoad implements Clients.Handler {
     this.lag = o.rate() > 0 ? new Histogram(3) : null;
   }
 
+  /** Called once every client is matched, just before the first message goes out. */
+  void onChatStart(Runnable action) {
+    this.onChatStart = action;
+  }
+
+  /** What the chat phase measured; null before it ended, or when setup failed. */
+  Report.Chat report() {
+    return report;
+  }
+
   /** Runs, prints the report, and returns the exit code (0 all good, 1 anything else). */
   int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
     int outCapacity = (int) Math.max(msgLen,
@@ -81,7 +105,8 @@ final class ChatLoad implements Clients.Handler {
         Report.setupFailed(out, err, "chat", setupSeconds, why, cs, json);
         return 1;
       }
-      Report.Chat report = chat(setupSeconds, progress);
+      onChatStart.run();
+      report = chat(setupSeconds, progress);
       Report.print(out, report, json);
       return report.ok() ? 0 : 1;
     }
@@ -105,7 +130,7 @@ final class ChatLoad implements Clients.Handler {
     chatStart = System.nanoTime();
     lastReceive = chatStart;
     expectedTotal = o.messages() * n;
-    long deadline = chatStart + nanos(o.timeoutSeconds());
+    long deadline = chatStart + nanos(o.chatTimeoutSeconds());
     for (Conn c : conns) trySend(c);
     boolean timedOut = false;
     long graceEnd = 0;
