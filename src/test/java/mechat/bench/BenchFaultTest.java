@@ -113,7 +113,13 @@ class BenchFaultTest {
         {"bench", "chat", "--rate", "-5"},
         {"bench", "chat", "--no-such-option"},
         {"bench", "idle", "--conns", "0"},
-        {"bench", "idle", "--port", "70000"}}) {
+        {"bench", "idle", "--port", "70000"},
+        {"bench", "abuse", "--clients", "6"},
+        {"bench", "abuse", "--duration", "0"},
+        {"bench", "abuse", "--churn", "-1"},
+        {"bench", "soak", "--rate", "0"},
+        {"bench", "soak", "--warmup", "-1"},
+        {"bench", "soak", "--slow-reader-wait", "0"}}) {
       BenchRun r = BenchRun.of((Object[]) args);
       assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r);
     }
