@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.CompletionStrategy;
-import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Source;
@@ -37,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * One client connection and its protocol state: awaiting a name, waiting, chatting (§3–§6).
  *
  * <p>Input arrives from an {@code ActorSink} as batches of decoded frames; the batch is acked only
- * when every frame is handled, every line routed to the partner is confirmed {@code Delivered}, and
- * this client's own output queue is below its high-water mark. Output goes through an
+ * when every frame is handled (chat messages and names at the rate limit), every line routed to
+ * the partner is confirmed {@code Delivered}, and this client's own output queue is below its
+ * high-water mark. Output goes through an
  * {@code ActorSource}, one element in flight at a time; a {@code Deliver} from the partner is
  * confirmed only once the queue is back under the mark. So a slow reader holds its sender back
  * through TCP flow control, and memory per connection stays bounded (§5.4).
@@ -149,6 +149,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     INSTANCE
   }
 
+  /** The rate limit has a token again. */
+  private enum RateTick implements Internal {
+    INSTANCE
+  }
+
   private enum Phase {
     AWAITING_NAME,
     /** Name sent to the matchmaker; input is held until it answers. */
@@ -169,6 +174,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final String address;
   private final TimerScheduler<Command> timers;
   private final Outbox outbox;
+  /** Null when the rate limit is off. */
+  private final TokenBucket rateLimit;
 
   private Phase phase = Phase.AWAITING_NAME;
   private String name;
@@ -211,6 +218,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.timers = timers;
     StreamEnds ends = transport.connect(connectionFlow(context.getSelf(), settings));
     this.outbox = new Outbox(ends.out(), settings.outboundHighWaterBytes());
+    this.rateLimit =
+        settings.rate() > 0
+            ? new TokenBucket(settings.rate(), settings.burst(), System.nanoTime())
+            : null;
     context.pipeToSelf(ends.outDone(), (done, failure) -> OutboundEnded.INSTANCE);
     timers.startSingleTimer(HandshakeTimedOut.INSTANCE, settings.handshakeTimeout());
     LOG.info("connection opened from {}", address);
@@ -218,7 +229,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /**
    * The per-connection stream: bytes → lines (every complete line of one TCP read as one list) →
-   * rate limit → batches → this actor, and this actor → bytes. While the actor is busy, the lists
+   * batches → this actor, and this actor → bytes. While the actor is busy, the lists
    * of further reads are joined into one batch, so one message and one ack carry many lines. A
    * reset from the client ends the input like a close, so lines already read are still handled.
    */
@@ -227,21 +238,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
     Flow<ByteString, List<Frame>, ?> lines =
         Flow.of(ByteString.class).onErrorComplete().map(decoder::decode).filter(l -> !l.isEmpty());
-    if (settings.rate() > 0) {
-      // Shaping delays (never drops); a read of many lines costs many tokens. A read is cut into
-      // parts of at most one burst first: the token bucket lets an element of any cost through
-      // at once after a wait, so a whole read would go out as one burst of hundreds of lines.
-      int burst = settings.burst();
-      lines =
-          lines
-              .mapConcat(frames -> splitByCost(frames, burst))
-              .throttle(
-                  settings.rate(),
-                  Duration.ofSeconds(1),
-                  burst,
-                  ConnectionActor::rateCost,
-                  ThrottleMode.shaping());
-    }
     var sink =
         lines
             .batchWeighted(
@@ -267,37 +263,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             .map(o -> ((Bytes) o).bytes())
             .watchTermination((ref, done) -> new StreamEnds(ref, done));
     return Flow.fromSinkAndSourceMat(sink, source, Keep.right());
-  }
-
-  /** Chat messages count against the rate limit; commands and rejected lines do not. */
-  private static Integer rateCost(List<Frame> frames) {
-    int cost = 0;
-    for (Frame f : frames) cost += rateCost(f);
-    return cost;
-  }
-
-  private static int rateCost(Frame f) {
-    return f instanceof Frame.Line l && !l.isBlank() && !l.text().startsWith("/") ? 1 : 0;
-  }
-
-  /** The frames in order, in fresh lists of at most {@code maxCost} rate tokens each. */
-  static List<List<Frame>> splitByCost(List<Frame> frames, int maxCost) {
-    if (rateCost(frames) <= maxCost) return List.of(frames);
-    List<List<Frame>> parts = new ArrayList<>();
-    List<Frame> part = new ArrayList<>();
-    int cost = 0;
-    for (Frame f : frames) {
-      int c = rateCost(f);
-      if (cost + c > maxCost) {
-        parts.add(part);
-        part = new ArrayList<>();
-        cost = 0;
-      }
-      part.add(f);
-      cost += c;
-    }
-    parts.add(part);
-    return parts;
   }
 
   private static Long batchWeight(List<Frame> frames) {
@@ -338,6 +303,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessageEquals(HandshakeTimedOut.INSTANCE, this::onHandshakeTimedOut)
         .onMessageEquals(WriteStalled.INSTANCE, this::onWriteStalled)
         .onMessageEquals(LeaveTimedOut.INSTANCE, this::onLeaveTimedOut)
+        .onMessageEquals(RateTick.INSTANCE, this::processFrames)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -360,15 +326,41 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return processFrames();
   }
 
-  /** Handles queued frames until input must wait for the matchmaker; then acks if it may. */
+  /**
+   * Handles queued frames until input must wait, for the matchmaker or the rate limit; then acks
+   * if it may.
+   */
   private Behavior<Command> processFrames() {
-    while (!frames.isEmpty() && !isHeld()) handle(frames.poll());
+    while (!frames.isEmpty() && !isHeld() && withinRate(frames.peek())) handle(frames.poll());
     flushSays();
     if (inboundEnded && frames.isEmpty() && !isHeld() && phase != Phase.CLOSING) {
       leave("disconnected");
     }
     ackInboundIfReady();
     return stopIfDone();
+  }
+
+  /**
+   * The rate limit (§5.5) applies to what goes on from here: a chat message to the partner, a
+   * proposed name to the matchmaker. Lines answered on the spot (commands, 'not matched', invalid
+   * or over-long lines) are free, so the server works through a backlog of them at once and
+   * reaches what follows (a /quit, the end of the connection). Over the limit, the frame waits
+   * for a token, unacked: the stream stops reading and TCP slows the client down.
+   */
+  private boolean withinRate(Frame frame) {
+    if (rateLimit == null
+        || !(phase == Phase.CHATTING || phase == Phase.AWAITING_NAME)
+        || !(frame instanceof Frame.Line l)
+        || l.isBlank()
+        || l.text().startsWith("/")) {
+      return true;
+    }
+    long now = System.nanoTime();
+    if (rateLimit.tryTake(now)) return true;
+    if (!timers.isTimerActive(RateTick.INSTANCE)) {
+      timers.startSingleTimer(RateTick.INSTANCE, Duration.ofNanos(rateLimit.nanosUntilNext(now)));
+    }
+    return false;
   }
 
   private boolean isHeld() {

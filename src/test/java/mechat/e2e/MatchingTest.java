@@ -1,9 +1,11 @@
 package mechat.e2e;
 
+import java.nio.charset.StandardCharsets;
 import mechat.server.ChatServer;
 import mechat.testing.Awaits;
 import mechat.testing.LineClient;
 import mechat.testing.Stats;
+import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §4 (matching) and §6 (commands). */
@@ -103,6 +105,24 @@ class MatchingTest extends EndToEndTest {
     Awaits.until(() -> Stats.of(s).registered() == 0, "the reset client to leave");
     LineClient last = named(s, "last");
     last.expect("wait");
+  }
+
+  /**
+   * Lines from a waiting client can only be answered 'not matched', so they must not wait for the
+   * rate limit: the server reaches the reset behind them at once. It used to answer them at 20 a
+   * second, keeping the client that was gone in the queue (and matching newcomers with it) for
+   * as long as that took: here 1000 s, found by the soak (docs/reliability.md).
+   */
+  @Test
+  void s4_5_s7_aWaitingClientThatFloodsThenResetsLeavesTheQueueAtOnce() throws Exception {
+    ChatServer s = server(TestServers.settings().withRate(20, 40));
+    LineClient flooder = named(s, "flooder");
+    flooder.expect("wait");
+    flooder.raw("x\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII)); // 40 KB: buffered
+    flooder.reset();
+    Awaits.until(() -> Stats.of(s).registered() == 0, "the reset client to leave the queue");
+    LineClient next = named(s, "next");
+    next.expect("wait"); // not matched with the client that left
   }
 
   @Test
