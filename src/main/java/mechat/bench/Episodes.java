@@ -255,7 +255,7 @@ final class Episodes {
    * each (sender, bytes, sequence: the rate limit slows, never drops or reorders, §5.5). Then the
    * flooder resets, and the reader gets what the server had read of the flood, then 'partner
    * left'. That tail comes at the rate too, so the gate is not held meanwhile: the reader is
-   * still matched (to a client that is gone), in nobody's way.
+   * still matched (to a client that is gone), in nobody's way, until 'partner left'.
    */
   private static void flood(Episode e) throws IOException {
     Pairing.Pair p = Pairing.register(e, 0);
@@ -288,7 +288,9 @@ final class Episodes {
         .equals(Notices.PARTNER_LEFT)) {
       check.accept(line);
     }
-    e.gate().run(() -> Pairing.quit(reader));
+    // 'partner left' put the reader back in the queue: go at once. (Quitting under the gate would
+    // deadlock with a pair registering meanwhile, which meets the reader and waits it out.)
+    reader.close();
     e.driver().stats().flooded(check.lines, counted / ((FLOOD_NANOS - 1_000_000_000L) / 1e9));
   }
 

@@ -45,7 +45,7 @@ final class Pairing {
       first.send(a);
       String answer = registered(first);
       if (!answer.equals(Notices.WAIT)) {
-        waitOut(first);
+        waitOut(first, answer);
         quit(first);
         throw new Mismatch("the first of a pair got '" + answer + "'");
       }
@@ -55,13 +55,13 @@ final class Pairing {
       answer = registered(second);
       if (!answer.equals(Notices.matchedTo(a))) {
         // a stranger turned up after 'wait' and took the first
-        if (!answer.equals(Notices.WAIT)) waitOut(second);
+        if (!answer.equals(Notices.WAIT)) waitOut(second, answer);
         String taken = first.expectAnyLine(ANSWER, "waiting for the first to be matched");
         if (!taken.startsWith(Notices.MATCHED_TO_PREFIX)) {
           throw new Abuse.Violation("the second of a pair got '" + answer + "', and the first,"
               + " which had got 'wait', then got '" + taken + "'");
         }
-        waitOut(first);
+        waitOut(first, taken);
         quit(first);
         quit(second);
         throw new Mismatch("the second of a pair got '" + answer + "'; the first got '" + taken
@@ -81,7 +81,8 @@ final class Pairing {
     e.gate().run(() -> {
       RawConn sweeper = e.connect();
       sweeper.send(e.newName());
-      if (!registered(sweeper).equals(Notices.WAIT)) waitOut(sweeper);
+      String answer = registered(sweeper);
+      if (!answer.equals(Notices.WAIT)) waitOut(sweeper, answer);
       quit(sweeper);
     });
   }
@@ -93,8 +94,8 @@ final class Pairing {
     throw new Abuse.Violation("registering: expected 'wait' or 'matched to', got '" + line + "'");
   }
 
-  /** Reads (and ignores) what a stranger sends until it leaves. */
-  private static void waitOut(RawConn c) throws IOException {
+  /** Reads (and ignores) what a stranger sends until it leaves; {@code how} says how we met. */
+  private static void waitOut(RawConn c, String how) throws IOException {
     long deadline = System.nanoTime() + WAIT_OUT.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -102,7 +103,8 @@ final class Pairing {
       try {
         line = c.readLine(Duration.ofNanos(Math.max(1, left)));
       } catch (RawConn.Timeout t) {
-        throw new Mismatch("a stranger stayed longer than " + WAIT_OUT.toSeconds() + " s");
+        throw new Mismatch("a stranger ('" + how + "') stayed longer than " + WAIT_OUT.toSeconds()
+            + " s");
       }
       if (line == null) throw new Abuse.Violation("the server closed a client waiting out a stranger");
       if (line.equals(Notices.PARTNER_LEFT)) return;
