@@ -141,8 +141,8 @@ final class AbuseStats {
       List<Double> sorted = new ArrayList<>(dropSeconds);
       Collections.sort(sorted);
       out.printf(Locale.ROOT,
-          "slow readers dropped by the server: %d, after %.1f s median, %.1f s max (from the"
-              + " first flooded line)%n",
+          "slow readers dropped by the server: %d, after %.1f s median, %.1f s max (counted"
+              + " from when the flood began)%n",
           sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
     }
     out.printf(Locale.ROOT, "flood: %d lines relayed intact and in order, fastest %.1f lines/s"

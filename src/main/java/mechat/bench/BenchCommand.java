@@ -222,7 +222,7 @@ public final class BenchCommand implements Runnable {
     @Option(
         names = "--clients",
         paramLabel = "N",
-        description = "abusers at a time, split evenly over the " + 7 + " kinds; at least 7 [14]")
+        description = "abusers at a time, split evenly over the 7 kinds; at least 7 [14]")
     int clients = 14;
 
     @Option(
