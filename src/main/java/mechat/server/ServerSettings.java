@@ -1,7 +1,9 @@
 package mechat.server;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The server's settings (protocol §8), read once from {@code mechat.server} so that actors never
@@ -17,7 +19,20 @@ public record ServerSettings(
     int maxLineBytes,
     Duration slowReaderTimeout,
     int outboundHighWaterBytes,
-    int inboundBatchBytes) {
+    int inboundBatchBytes,
+    Optional<Tls> tls) {
+
+  /**
+   * The TLS listener (§9): its port, the PKCS12 keystore, and the name of the environment
+   * variable that holds the keystore's password (never the password itself).
+   */
+  public record Tls(int port, String keystore, String passwordEnv) {
+    public Tls {
+      require(port >= 0 && port <= 65535, "tls-port must be 0..65535 or off");
+      require(!keystore.isBlank(), "tls-port needs tls-keystore (a PKCS12 file)");
+      require(!passwordEnv.isBlank(), "tls-keystore-password-env must name a variable");
+    }
+  }
 
   public ServerSettings {
     require(port >= 0 && port <= 65535, "port must be 0..65535");
@@ -29,6 +44,7 @@ public record ServerSettings(
     require(positive(slowReaderTimeout), "slow-reader-timeout must be > 0");
     require(outboundHighWaterBytes >= 1024, "outbound-high-water must be >= 1 KiB");
     require(inboundBatchBytes >= 1024, "inbound-batch must be >= 1 KiB");
+    require(tls != null, "tls must be given (Optional.empty() for none)");
   }
 
   public static ServerSettings fromConfig(Config root) {
@@ -43,39 +59,60 @@ public record ServerSettings(
         c.getInt("max-line-bytes"),
         c.getDuration("slow-reader-timeout"),
         (int) c.getBytes("outbound-high-water").longValue(),
-        (int) c.getBytes("inbound-batch").longValue());
+        (int) c.getBytes("inbound-batch").longValue(),
+        tlsFromConfig(c));
+  }
+
+  /** {@code tls-port = off} (the default) means no TLS listener. */
+  private static Optional<Tls> tlsFromConfig(Config c) {
+    Object port = c.getValue("tls-port").unwrapped();
+    if (port.equals(Boolean.FALSE) || port.equals("off")) return Optional.empty();
+    require(
+        c.getValue("tls-port").valueType() != ConfigValueType.BOOLEAN,
+        "tls-port must be a port number or off");
+    return Optional.of(
+        new Tls(
+            c.getInt("tls-port"),
+            c.getString("tls-keystore"),
+            c.getString("tls-keystore-password-env")));
   }
 
   /** The spec's defaults, on the given port; for tests. */
   public static ServerSettings defaults(int port) {
     return new ServerSettings(
         "127.0.0.1", port, 10000, Duration.ofSeconds(60), 20, 40, 4096, Duration.ofSeconds(60),
-        64 * 1024, 64 * 1024);
+        64 * 1024, 64 * 1024, Optional.empty());
   }
 
   public ServerSettings withRate(int newRate, int newBurst) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, newRate, newBurst,
-        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, tls);
   }
 
   public ServerSettings withMaxConnections(int n) {
     return new ServerSettings(host, port, n, handshakeTimeout, rate, burst, maxLineBytes,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, tls);
   }
 
   public ServerSettings withHandshakeTimeout(Duration d) {
     return new ServerSettings(host, port, maxConnections, d, rate, burst, maxLineBytes,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, tls);
   }
 
   public ServerSettings withMaxLineBytes(int n) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst, n,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, tls);
   }
 
   public ServerSettings withSlowReaderTimeout(Duration d) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
-        maxLineBytes, d, outboundHighWaterBytes, inboundBatchBytes);
+        maxLineBytes, d, outboundHighWaterBytes, inboundBatchBytes, tls);
+  }
+
+  public ServerSettings withTls(Tls newTls) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes,
+        Optional.of(newTls));
   }
 
   private static boolean positive(Duration d) {
