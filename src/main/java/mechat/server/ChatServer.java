@@ -36,14 +36,17 @@ public final class ChatServer {
 
   private final ActorSystem<ServerGuardian.Command> system;
   private final Tcp.ServerBinding binding;
+  private final Optional<TlsListener> tlsListener;
   private final Optional<Tcp.ServerBinding> tlsBinding;
 
   private ChatServer(
       ActorSystem<ServerGuardian.Command> system,
       Tcp.ServerBinding binding,
+      Optional<TlsListener> tlsListener,
       Optional<Tcp.ServerBinding> tlsBinding) {
     this.system = system;
     this.binding = binding;
+    this.tlsListener = tlsListener;
     this.tlsBinding = tlsBinding;
   }
 
@@ -84,6 +87,7 @@ public final class ChatServer {
     Sink<Tcp.IncomingConnection, CompletionStage<Done>> guardian =
         Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
     Tcp.ServerBinding binding = null;
+    Optional<TlsListener> tlsListener = tlsContext.map(TlsListener::new);
     Optional<Tcp.ServerBinding> tlsBinding = Optional.empty();
     String address = settings.host() + ":" + settings.port();
     try {
@@ -93,14 +97,15 @@ public final class ChatServer {
                   .bind(settings.host(), settings.port(), BACKLOG, options, false, Optional.empty())
                   .to(guardian)
                   .run(system));
-      if (tlsContext.isPresent()) {
+      if (tlsListener.isPresent()) {
         int tlsPort = settings.tls().get().port();
         address = settings.host() + ":" + tlsPort + " (tls)";
         tlsBinding =
             Optional.of(
                 await(
-                    TlsListener.bind(
-                            system, settings.host(), tlsPort, tlsContext.get(), BACKLOG, options)
+                    tlsListener
+                        .get()
+                        .bind(system, settings.host(), tlsPort, BACKLOG, options)
                         .to(guardian)
                         .run(system)));
       }
@@ -109,7 +114,7 @@ public final class ChatServer {
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
       throw new ListenFailedException(address, e);
     }
-    ChatServer server = new ChatServer(system, binding, tlsBinding);
+    ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
     server.registerShutdown();
     log.info("listening on {}", ServerGuardian.format(server.address()));
     tlsBinding.ifPresent(b -> log.info("listening on {} (tls)", ServerGuardian.format(b.localAddress())));
@@ -150,6 +155,11 @@ public final class ChatServer {
                     return done;
                   });
         });
+    // A TLS connection's last bytes pass one more stage after its actor has stopped.
+    tlsListener.ifPresent(
+        tls ->
+            shutdown.addTask(
+                CoordinatedShutdown.PhaseServiceStop(), "tls-close-notify", tls::allClosed));
   }
 
   public InetSocketAddress address() {
