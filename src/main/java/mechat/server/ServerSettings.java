@@ -17,7 +17,9 @@ public record ServerSettings(
     int maxLineBytes,
     Duration slowReaderTimeout,
     int outboundHighWaterBytes,
-    int inboundBatchBytes) {
+    int inboundBatchBytes,
+    int maxConnectionsPerIp,
+    Duration statsInterval) {
 
   public ServerSettings {
     require(port >= 0 && port <= 65535, "port must be 0..65535");
@@ -29,6 +31,8 @@ public record ServerSettings(
     require(positive(slowReaderTimeout), "slow-reader-timeout must be > 0");
     require(outboundHighWaterBytes >= 1024, "outbound-high-water must be >= 1 KiB");
     require(inboundBatchBytes >= 1024, "inbound-batch must be >= 1 KiB");
+    require(maxConnectionsPerIp >= 0, "max-connections-per-ip must be >= 0 (0 turns the limit off)");
+    require(!statsInterval.isNegative(), "stats-interval must be >= 0 (0 turns the stats line off)");
   }
 
   public static ServerSettings fromConfig(Config root) {
@@ -43,39 +47,58 @@ public record ServerSettings(
         c.getInt("max-line-bytes"),
         c.getDuration("slow-reader-timeout"),
         (int) c.getBytes("outbound-high-water").longValue(),
-        (int) c.getBytes("inbound-batch").longValue());
+        (int) c.getBytes("inbound-batch").longValue(),
+        c.getInt("max-connections-per-ip"),
+        c.getDuration("stats-interval"));
   }
 
   /** The spec's defaults, on the given port; for tests. */
   public static ServerSettings defaults(int port) {
     return new ServerSettings(
         "127.0.0.1", port, 10000, Duration.ofSeconds(60), 20, 40, 4096, Duration.ofSeconds(60),
-        64 * 1024, 64 * 1024);
+        64 * 1024, 64 * 1024, 0, Duration.ofSeconds(60));
   }
 
   public ServerSettings withRate(int newRate, int newBurst) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, newRate, newBurst,
-        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes,
+        maxConnectionsPerIp, statsInterval);
   }
 
   public ServerSettings withMaxConnections(int n) {
     return new ServerSettings(host, port, n, handshakeTimeout, rate, burst, maxLineBytes,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, maxConnectionsPerIp,
+        statsInterval);
   }
 
   public ServerSettings withHandshakeTimeout(Duration d) {
     return new ServerSettings(host, port, maxConnections, d, rate, burst, maxLineBytes,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, maxConnectionsPerIp,
+        statsInterval);
   }
 
   public ServerSettings withMaxLineBytes(int n) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst, n,
-        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes);
+        slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, maxConnectionsPerIp,
+        statsInterval);
   }
 
   public ServerSettings withSlowReaderTimeout(Duration d) {
     return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
-        maxLineBytes, d, outboundHighWaterBytes, inboundBatchBytes);
+        maxLineBytes, d, outboundHighWaterBytes, inboundBatchBytes, maxConnectionsPerIp,
+        statsInterval);
+  }
+
+  public ServerSettings withMaxConnectionsPerIp(int n) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes, n,
+        statsInterval);
+  }
+
+  public ServerSettings withStatsInterval(Duration d) {
+    return new ServerSettings(host, port, maxConnections, handshakeTimeout, rate, burst,
+        maxLineBytes, slowReaderTimeout, outboundHighWaterBytes, inboundBatchBytes,
+        maxConnectionsPerIp, d);
   }
 
   private static boolean positive(Duration d) {
