@@ -366,7 +366,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (inboundAckTo != null
         && frames.isEmpty()
         && !isHeld()
-        && unconfirmedSays == 0
+        && unconfirmedSays < settings.inboundWindow()
         && !outbox.isOverHighWater()) {
       inboundAckTo.tell(Ack.INSTANCE);
       inboundAckTo = null;
