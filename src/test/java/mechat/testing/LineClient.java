@@ -35,7 +35,15 @@ public final class LineClient implements AutoCloseable {
   private boolean eof;
 
   public LineClient(int port) throws IOException {
-    this(tcp(port), null);
+    this(port, null);
+  }
+
+  /**
+   * Connects from the given local address, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback on
+   * Linux, so one machine can play clients of several addresses.
+   */
+  public LineClient(int port, String localAddress) throws IOException {
+    this(tcp(port, localAddress), null);
   }
 
   private LineClient(Socket socket, Socket tcp) throws IOException {
@@ -45,9 +53,10 @@ public final class LineClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
-  private static Socket tcp(int port) throws IOException {
+  private static Socket tcp(int port, String localAddress) throws IOException {
     Socket socket = new Socket();
     socket.setTcpNoDelay(true);
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     return socket;
   }
@@ -58,7 +67,7 @@ public final class LineClient implements AutoCloseable {
    */
   public static LineClient tls(int port, SSLContext context, String... protocols)
       throws IOException {
-    Socket tcp = tcp(port);
+    Socket tcp = tcp(port, null);
     SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
     SSLParameters parameters = ssl.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
