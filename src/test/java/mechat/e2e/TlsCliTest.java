@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,11 +180,19 @@ class TlsCliTest {
               + ": the server's certificate is not trusted"),
           untrusted.err());
 
-      Result plainPort =
-          run(Map.of(), "client", "--tls-ca", TestTls.certificate().toString(),
-              "--port", String.valueOf(s.port()), "--name", "x");
-      assertEquals(1, plainPort.code(), plainPort.err());
-      assertTrue(plainPort.err().contains("a TLS port?"), plainPort.err());
+      try (ServerSocket notTls = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        Thread answer = new Thread(() -> answerInPlainText(notTls), "not-tls");
+        answer.setDaemon(true);
+        answer.start();
+        Result plainPort =
+            run(Map.of(), "client", "--tls-ca", TestTls.certificate().toString(),
+                "--port", String.valueOf(notTls.getLocalPort()), "--name", "x");
+        assertEquals(1, plainPort.code(), plainPort.err());
+        assertEquals(
+            "mechat client: cannot connect to 127.0.0.1:" + notTls.getLocalPort()
+                + ": the server does not speak TLS: is " + notTls.getLocalPort() + " a TLS port?",
+            plainPort.err().strip());
+      }
 
       Result noCa =
           run(Map.of(), "client", "--tls-ca", "no-such-ca.pem", "--port", tlsPort, "--name", "x");
@@ -195,6 +207,16 @@ class TlsCliTest {
       assertTrue(notPem.err().contains("not a PEM certificate file"), notPem.err());
     } finally {
       s.stop(Duration.ofSeconds(20));
+    }
+  }
+
+  /** A plain-text server, as MEchat's plain port would answer a ClientHello it took for a name. */
+  private static void answerInPlainText(ServerSocket server) {
+    try (Socket client = server.accept()) {
+      client.getOutputStream().write("invalid username\n".getBytes(StandardCharsets.UTF_8));
+      client.getInputStream().read(new byte[4096]);
+    } catch (IOException e) {
+      // the test has ended
     }
   }
 

@@ -277,6 +277,27 @@ class TlsTest {
   }
 
   @Test
+  void s9_tlsAndPlainConnectionsOfOneAddressShareItsLimit() throws Exception {
+    ChatServer s = server(TestTls.start(TestTls.settings().withMaxConnectionsPerIp(1)));
+    LineClient alice = plain(s, "alice");
+    alice.expect("wait");
+    LineClient second = LineClient.tls(TestTls.tlsPort(s), TestTls.clientContext());
+    clients.add(second);
+    second.expect("too many connections");
+    second.expectClosed();
+    alice.send("/quit");
+    alice.expect("bye");
+    Awaits.until(
+        () -> {
+          try (LineClient again = LineClient.tls(TestTls.tlsPort(s), TestTls.clientContext())) {
+            again.send("again");
+            return "wait".equals(again.readLine());
+          }
+        },
+        "the address's slot to be free for a TLS client");
+  }
+
+  @Test
   void s7_s9_shutdownSaysGoodbyeOnBothListenersAndUnbindsBoth() throws Exception {
     ChatServer s = TestTls.start();
     int tlsPort = TestTls.tlsPort(s);
