@@ -1,6 +1,7 @@
 package mechat.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,21 +32,28 @@ import org.slf4j.LoggerFactory;
  * connection runs the same line protocol inside TLS 1.3 or 1.2, handed to the {@link
  * ServerGuardian} like a plain one (same matchmaker, same limits).
  *
- * <p>Closing is {@link TLSClosing#eagerClose()} with a {@link FullCloseEngine}: when the server
- * ends its output (after {@code bye}, {@code timeout}, {@code server full}, {@code server shutting
- * down}, or when the connection's actor stops) it sends close_notify and closes the socket, as the
- * plain listener closes after its last line, whether or not the client answers. A client's
- * close_notify, FIN or reset ends its input, so the client has left (§7) after every line it sent
- * before. A failed handshake (say, plain text on this port) is one INFO line, never a stack trace.
+ * <p>Closing mirrors the plain listener's: when the server ends its output ({@code bye}, {@code
+ * timeout}, {@code server full}, {@code server shutting down}) the client gets all of it, then
+ * close_notify, and the socket is closed at once, whether or not the client answers. A client's
+ * close_notify, FIN or reset ends its input, so it has left (§7) after every line it sent before.
+ * A failed handshake (plain text on this port, say) is one INFO line, never a stack trace.
  *
- * <p>This is what {@code Tcp.bindWithTls} builds (a half-close TCP binding joined with the TLS
- * stage), assembled here so that the encrypted side can be watched: a connection actor is done
- * once its last bytes reach the TLS stage, one hop before they reach TCP, so the shutdown waits
- * for {@link #allClosed()} before the actor system stops, or a TLS client could lose its {@code
- * server shutting down}.
+ * <p>Pekko's TLS stage needs three things for that, so the listener joins a plain {@code
+ * Tcp.bind} (half-close off, as the plain listener) with {@code TLS.create} itself instead of
+ * calling {@code Tcp.bindWithTls}: {@link TLSClosing#eagerClose()}; a {@link FullCloseEngine}, so
+ * that the stage does not wait for the client's close_notify; and a {@link DrainAfterCancel} on
+ * each side of it. The one towards the connection actor keeps the actor's stopping from cutting
+ * off output the stage has not encrypted yet; the one towards TCP keeps the connection counted
+ * until its socket is closed, which the shutdown waits for ({@link #allClosed()}) before the actor
+ * system stops, since a TLS connection's last bytes outlive its actor.
  */
 public final class TlsListener {
   private static final Logger log = LoggerFactory.getLogger(TlsListener.class);
+  /**
+   * How long a connection whose actor has stopped may take to finish its handshake and output
+   * before it is closed anyway (a client that never completes the handshake).
+   */
+  private static final Duration CLOSE_LINGER = Duration.ofSeconds(3);
 
   private final SSLContext context;
   private int open;
@@ -77,11 +85,11 @@ public final class TlsListener {
   Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int backlog, List<Inet.SocketOption> options) {
     return Tcp.get(system)
-        .bind(host, port, backlog, options, true, Optional.empty())
+        .bind(host, port, backlog, options, false, Optional.empty())
         .map(this::secured);
   }
 
-  /** Completes once every connection's TLS stage has handed its last bytes to TCP. */
+  /** Completes once every connection's socket is closed, after its last bytes. */
   synchronized CompletionStage<Done> allClosed() {
     CompletableFuture<Done> closed = new CompletableFuture<>();
     closedWaiters.add(closed);
@@ -102,7 +110,9 @@ public final class TlsListener {
                     () -> new FullCloseEngine(TlsContexts.serverEngine(context)),
                     TLSClosing.eagerClose()));
     Flow<ByteString, ByteString, NotUsed> encrypted =
-        Flow.of(ByteString.class).watchTermination(this::counted).via(tcp.flow());
+        tcp.flow()
+            .watchTermination(this::counted)
+            .via(new DrainAfterCancel(CLOSE_LINGER)); // so TCP's own end is seen: socket closed
     String address = ServerGuardian.format(tcp.remoteAddress());
     Flow<ByteString, ByteString, NotUsed> plain =
         tls.join(encrypted)
@@ -112,13 +122,14 @@ public final class TlsListener {
                         (notUsed, done) -> {
                           done.whenComplete((d, failure) -> logFailure(address, failure));
                           return NotUsed.notUsed();
-                        }));
+                        }))
+            .via(new DrainAfterCancel(CLOSE_LINGER));
     return new Tcp.IncomingConnection(
         new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
             tcp.localAddress(), tcp.remoteAddress(), plain.asScala()));
   }
 
-  /** Counts a materialised connection until the TLS stage's output to TCP has ended. */
+  /** Counts a materialised connection until its socket is closed. */
   private NotUsed counted(NotUsed notUsed, CompletionStage<Done> done) {
     synchronized (this) {
       open++;

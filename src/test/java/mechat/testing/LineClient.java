@@ -67,7 +67,12 @@ public final class LineClient implements AutoCloseable {
    */
   public static LineClient tls(int port, SSLContext context, String... protocols)
       throws IOException {
-    Socket tcp = tcp(port, null);
+    return tlsOver(tcp(port, null), port, context, protocols);
+  }
+
+  /** {@link #tls} over a TCP socket of the caller's (one with Nagle's algorithm on, say). */
+  public static LineClient tlsOver(Socket tcp, int port, SSLContext context, String... protocols)
+      throws IOException {
     SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
     SSLParameters parameters = ssl.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
