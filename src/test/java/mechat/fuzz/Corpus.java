@@ -36,6 +36,12 @@ final class Corpus {
     }
   }
 
+  /** The limit a file is meant for, from a name like {@code name.max16.bin}, else {@code otherwise}. */
+  static int maxLineBytes(String name, int otherwise) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.max(\\d+)\\.bin$").matcher(name);
+    return m.find() ? Integer.parseInt(m.group(1)) : otherwise;
+  }
+
   /** One read, one byte per read, and (for short inputs) every way of cutting it in two. */
   static List<int[]> splits(byte[] input) {
     List<int[]> splits = new ArrayList<>();
