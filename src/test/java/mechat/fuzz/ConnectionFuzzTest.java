@@ -154,7 +154,7 @@ class ConnectionFuzzTest {
 
   @Test
   void s1_s6_anyBytesFromOneClientAreAnsweredPerSpecAndDisturbNobody() {
-    Fuzz.Run run = Fuzz.check("connection", 150, 300, CASES, ConnectionFuzzTest::behavesPerSpec);
+    Fuzz.Run run = Fuzz.check("connection", 120, 300, CASES, ConnectionFuzzTest::behavesPerSpec);
     assertTrue(run.tries() > 0, "ran no try");
   }
 
