@@ -127,7 +127,11 @@ class ConnectionFuzzTest {
 
     @Override
     public void endInput() {
-      queue().complete();
+      try {
+        queue().complete();
+      } catch (IllegalStateException alreadyClosed) {
+        // the server closed first (after /quit): its input side is already cancelled
+      }
     }
 
     @Override

@@ -126,8 +126,14 @@ final class Inputs {
     return chunks;
   }
 
-  /** Bytes as a Java-like string literal: printable ASCII as is, the rest escaped. */
+  /** Bytes as a Java-like string literal, printable ASCII as is; long inputs are cut short. */
   static String show(byte[] bytes) {
+    int shown = Math.min(bytes.length, 600);
+    String s = literal(Arrays.copyOf(bytes, shown));
+    return shown == bytes.length ? s : s + "... (" + bytes.length + " bytes)";
+  }
+
+  private static String literal(byte[] bytes) {
     StringBuilder sb = new StringBuilder("\"");
     for (byte b : bytes) {
       int c = b & 0xff;
