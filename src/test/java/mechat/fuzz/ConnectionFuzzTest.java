@@ -96,7 +96,8 @@ class ConnectionFuzzTest {
       this.label = label;
       ConnectionActor.Transport transport =
           flow -> {
-            Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionActor.StreamEnds>, CompletionStage<Done>> ends =
+            Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionActor.StreamEnds>, CompletionStage<Done>>
+                ends =
                 Source.<ByteString>queue(reads)
                     .viaMat(flow, Keep.both())
                     .toMat(Sink.foreach(bytes -> output.add(bytes.toArray())), Keep.both())
@@ -170,7 +171,8 @@ class ConnectionFuzzTest {
       int max = Corpus.maxLineBytes(e.name(), 16);
       int[] everyByte = Corpus.splits(e.bytes()).get(1);
       for (int[] cuts : List.of(new int[0], everyByte)) {
-        Fuzz.replay(e.name(), CASES, ConnectionFuzzTest::behavesPerSpec, new Scene.Case(max, e.bytes(), cuts));
+        Scene.Case c = new Scene.Case(max, e.bytes(), cuts);
+        Fuzz.replay(e.name(), CASES, ConnectionFuzzTest::behavesPerSpec, c);
       }
     }
   }

@@ -116,7 +116,8 @@ class LineDecoderFuzzTest {
     for (Corpus.Entry e : corpus) {
       for (int max : new int[] {1, 2, 3, 4, 5, 8, 16, 64, 4096}) {
         for (int[] cuts : Corpus.splits(e.bytes())) {
-          Fuzz.replay(e.name(), FED, LineDecoderFuzzTest::decodesLikeTheReference, new Fed(max, e.bytes(), cuts));
+          Fed fed = new Fed(max, e.bytes(), cuts);
+          Fuzz.replay(e.name(), FED, LineDecoderFuzzTest::decodesLikeTheReference, fed);
         }
       }
     }
@@ -135,18 +136,23 @@ class LineDecoderFuzzTest {
     Frame invalid = Frame.Invalid.INSTANCE;
     byte[] in = b("ab\r\nabc\r\r\nx\ry\n\u00e9\n\u0085\n\t\n");
     assertEquals(
-        List.of(new Frame.Line("ab"), tooLong, invalid, new Frame.Line("\u00e9"), invalid, new Frame.Line("\t")),
+        List.of(
+            new Frame.Line("ab"), tooLong, invalid, new Frame.Line("\u00e9"), invalid,
+            new Frame.Line("\t")),
         ReferenceDecoder.frames(in, in.length, 3));
-    assertEquals(List.of(), ReferenceDecoder.frames(b("abc\r"), 4, 3), "a CR past the limit may be CRLF");
+    assertEquals(
+        List.of(), ReferenceDecoder.frames(b("abc\r"), 4, 3), "a CR past the limit may be CRLF");
     assertEquals(List.of(tooLong), ReferenceDecoder.frames(b("abcd"), 4, 3), "reported before the LF");
     assertEquals(List.of(tooLong), ReferenceDecoder.frames(b("abc\r\r"), 5, 3));
     for (byte[] bad : new byte[][] {
-      {(byte) 0xc0, (byte) 0x80}, {(byte) 0xe0, (byte) 0x9f, (byte) 0xbf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
-      {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, {(byte) 0x80}
+      {(byte) 0xc0, (byte) 0x80}, {(byte) 0xe0, (byte) 0x9f, (byte) 0xbf},
+      {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+      {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, {(byte) 0x80}
     }) {
       assertFalse(ReferenceDecoder.isWellFormedUtf8(bad), Inputs.show(bad));
     }
-    for (int cp : new int[] {0, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff}) {
+    int[] valid = {0, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff};
+    for (int cp : valid) {
       assertTrue(ReferenceDecoder.isWellFormedUtf8(Inputs.utf8(cp)), Integer.toHexString(cp));
     }
   }

@@ -36,7 +36,8 @@ final class ReferenceDecoder {
     for (int i = 0; i < length; i++) {
       if (input[i] == '\n') {
         Frame frame = line(Arrays.copyOfRange(input, start, i), max);
-        out.add(new Framed(frame, frame == Frame.TooLong.INSTANCE ? tooLongDue(input, start, max) : i + 1));
+        int due = frame == Frame.TooLong.INSTANCE ? tooLongDue(input, start, max) : i + 1;
+        out.add(new Framed(frame, due));
         start = i + 1;
       }
     }

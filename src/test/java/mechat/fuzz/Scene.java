@@ -102,7 +102,8 @@ final class Scene {
 
     ProtocolModel.Expected model = ProtocolModel.run(c.input(), c.max(), "li", TAKEN);
     byte[] sent = world.sendsPastQuit() ? c.input() : Arrays.copyOf(c.input(), model.readUpTo());
-    List<byte[]> reads = Inputs.chunks(sent, Arrays.stream(c.cuts()).map(x -> Math.min(x, sent.length)).toArray());
+    int[] cuts = Arrays.stream(c.cuts()).map(x -> Math.min(x, sent.length)).toArray();
+    List<byte[]> reads = Inputs.chunks(sent, cuts);
     Peer f = world.connect("F", reads.size() + 1);
     for (byte[] read : reads) f.send(read);
     f.endInput();
@@ -115,7 +116,9 @@ final class Scene {
       bExpected.add("ha: a" + i);
     }
 
-    if (!f.output().awaitEnd(WAIT)) fail("the server never closed F's connection; F read " + f.output());
+    if (!f.output().awaitEnd(WAIT)) {
+      fail("the server never closed F's connection; F read " + f.output());
+    }
     assertEquals(model.fuzzer(), f.output().lines(), "what F reads");
     assertEquals("\"\"", Inputs.show(f.output().unterminated()), "F's last line is unfinished");
     List<String> lExpected = new ArrayList<>(List.of(Notices.WAIT));
@@ -127,7 +130,8 @@ final class Scene {
     // li leaves, and is gone before the pair parts (or hb might be matched with li)
     l.endInput();
     assertTrue(l.output().awaitEnd(WAIT), "li's connection closes");
-    Awaits.until(() -> world.stats().equals(new MatchmakerActor.Stats(2, 0, 1)), "only the pair is left");
+    Awaits.until(
+        () -> world.stats().equals(new MatchmakerActor.Stats(2, 0, 1)), "only the pair is left");
     assertEquals(lExpected, l.output().lines(), "li reads nothing more");
     a.endInput();
     b.endInput();
