@@ -51,6 +51,14 @@ public final class ServerCommand implements Callable<Integer> {
   Integer maxConnections;
 
   @Option(
+      names = "--max-connections-per-ip",
+      paramLabel = "N",
+      description =
+          "connections one IP address may hold, 0 for no limit; over it a client gets 'too many"
+              + " connections' [0; 20-100 advised for a server open to the internet]")
+  Integer maxConnectionsPerIp;
+
+  @Option(
       names = "--handshake-timeout",
       paramLabel = "SECONDS",
       description = "time to send a valid, free username [60]")
@@ -76,6 +84,13 @@ public final class ServerCommand implements Callable<Integer> {
       paramLabel = "SECONDS",
       description = "how long a partner that reads nothing may block a sender [60]")
   Double slowReaderTimeout;
+
+  @Option(
+      names = "--stats-interval",
+      paramLabel = "SECONDS",
+      description = "how often to log a stats line (connections, conversations, lines/s), 0 for"
+          + " never [60]")
+  Double statsInterval;
 
   @Option(
       names = "--config",
@@ -121,11 +136,13 @@ public final class ServerCommand implements Callable<Integer> {
     put(overrides, "host", host);
     put(overrides, "port", port);
     put(overrides, "max-connections", maxConnections);
+    put(overrides, "max-connections-per-ip", maxConnectionsPerIp);
     put(overrides, "handshake-timeout", seconds(handshakeTimeout));
     put(overrides, "rate", rate);
     put(overrides, "burst", burst);
     put(overrides, "max-line-bytes", maxLineBytes);
     put(overrides, "slow-reader-timeout", seconds(slowReaderTimeout));
+    put(overrides, "stats-interval", seconds(statsInterval));
     Config base = ConfigFactory.load();
     if (configFile != null) {
       if (!configFile.isFile()) {

@@ -28,8 +28,17 @@ public final class LineClient implements AutoCloseable {
   private boolean eof;
 
   public LineClient(int port) throws IOException {
+    this(port, null);
+  }
+
+  /**
+   * Connects from the given local address, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback on
+   * Linux, so one machine can play clients of several addresses.
+   */
+  public LineClient(int port, String localAddress) throws IOException {
     socket = new Socket();
     socket.setTcpNoDelay(true);
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
