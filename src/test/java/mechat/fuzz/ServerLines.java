@@ -3,7 +3,7 @@ package mechat.fuzz;
 import java.util.Set;
 import mechat.protocol.Notices;
 
-/** Protocol §2: what any line from the server may be. */
+/** Protocol §2 (and the notice of §9): what any line from the server may be. */
 final class ServerLines {
   private ServerLines() {}
 
@@ -12,7 +12,7 @@ final class ServerLines {
           Notices.INVALID_USERNAME, Notices.USERNAME_TAKEN, Notices.WAIT, Notices.PARTNER_LEFT,
           Notices.MESSAGE_TOO_LONG, Notices.INVALID_MESSAGE, Notices.NOT_MATCHED,
           Notices.UNKNOWN_COMMAND, Notices.HELP, Notices.BYE, Notices.TIMEOUT, Notices.SERVER_FULL,
-          Notices.SERVER_SHUTTING_DOWN);
+          Notices.TOO_MANY_CONNECTIONS, Notices.SERVER_SHUTTING_DOWN);
 
   /** Null when {@code line} is a valid server line, otherwise what is wrong with it. */
   static String problem(String line) {
