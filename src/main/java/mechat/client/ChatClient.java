@@ -7,12 +7,20 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import mechat.tls.TlsContexts;
 
 /**
- * The client's TCP connection: UTF-8 lines terminated by LF in both directions (protocol §1).
- * One thread may read while others send; sends are serialised.
+ * The client's TCP connection, plain or inside TLS (protocol §1, §9): UTF-8 lines terminated by LF
+ * in both directions. One thread may read while others send; sends are serialised.
  */
 public final class ChatClient implements AutoCloseable {
   /** Far above any line the server sends (a name and a 4096-byte message); the rest is dropped. */
@@ -31,16 +39,65 @@ public final class ChatClient implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
+  /** A TLS handshake that failed, explained in one line for the person. */
+  public static final class HandshakeFailedException extends IOException {
+    HandshakeFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   public static ChatClient connect(String host, int port, Duration timeout) throws IOException {
+    return connect(host, port, timeout, Optional.empty());
+  }
+
+  /**
+   * Connects, and with a TLS context also runs the handshake (within {@code timeout}, checking the
+   * server's certificate against {@code host}) before it returns; a failed handshake is a {@link
+   * HandshakeFailedException}.
+   */
+  public static ChatClient connect(String host, int port, Duration timeout, Optional<SSLContext> tls)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-      return new ChatClient(socket);
     } catch (IOException e) {
       socket.close();
       throw e;
     }
+    if (tls.isEmpty()) return new ChatClient(socket);
+    try {
+      return new ChatClient(TlsContexts.clientHandshake(tls.get(), socket, host, port, timeout));
+    } catch (IOException e) {
+      throw new HandshakeFailedException(explain(e, host, port, timeout), e);
+    }
+  }
+
+  private static String explain(IOException e, String host, int port, Duration timeout) {
+    if (e instanceof SocketTimeoutException) {
+      return "no TLS handshake within " + timeout.toSeconds() + " s: is " + port + " a TLS port?";
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        return "the server's certificate is not trusted"
+            + " (for a self-signed server, give its certificate with --tls-ca FILE)";
+      }
+      if (t instanceof CertificateException
+          && String.valueOf(t.getMessage()).matches("No (subject alternative|name).*")) {
+        return "the server's certificate is not valid for " + host + ": " + t.getMessage();
+      }
+    }
+    if (String.valueOf(e.getMessage()).contains("nrecognized SSL message")) {
+      return "the server does not speak TLS: is " + port + " a TLS port?";
+    }
+    return "TLS handshake failed: " + e.getMessage();
+  }
+
+  /** The TLS version in use, or empty for a plain connection. */
+  public Optional<String> tlsProtocol() {
+    return socket instanceof SSLSocket ssl
+        ? Optional.of(ssl.getSession().getProtocol())
+        : Optional.empty();
   }
 
   /** Sends one line; the LF is added here. */

@@ -7,8 +7,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
+import mechat.tls.TlsContexts;
+import mechat.tls.TlsContexts.TlsSetupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,8 +47,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:left with /quit (or end of input) and the server said bye",
-      "1:could not connect",
-      "2:bad option",
+      "1:could not connect, or the TLS handshake failed (certificate not trusted or not for"
+          + " this host, not a TLS port)",
+      "2:bad option (an unreadable --tls-ca file too)",
       "3:the server closed the connection or is shutting down",
       "4:batch mode: the server refused the name"
     })
@@ -69,6 +75,21 @@ public final class ClientCommand implements Callable<Integer> {
   String name;
 
   @Option(
+      names = "--tls",
+      description =
+          "connect with TLS 1.3/1.2 (to the server's --tls-port), trusting the JVM's default"
+              + " certificate authorities; the certificate must name the --host")
+  boolean tls;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "trust only the PEM certificate(s) in FILE instead, e.g. a self-signed server's own"
+              + " certificate (implies --tls)")
+  Path tlsCa;
+
+  @Option(
       names = "--batch",
       description = "batch mode even when standard input is a terminal (needs --name)")
   boolean batch;
@@ -81,9 +102,21 @@ public final class ClientCommand implements Callable<Integer> {
           spec.commandLine(),
           (batch ? "--batch" : "standard input is not a terminal, so batch mode") + " needs --name");
     }
+    Optional<SSLContext> tlsContext = Optional.empty();
+    if (tls || tlsCa != null) {
+      try {
+        tlsContext = Optional.of(TlsContexts.client(Optional.ofNullable(tlsCa)));
+      } catch (TlsSetupException e) {
+        if (tlsCa != null) {
+          throw new ParameterException(spec.commandLine(), "--tls-ca " + e.getMessage());
+        }
+        err().println("mechat client: " + e.getMessage());
+        return 1;
+      }
+    }
     ChatClient connection;
     try {
-      connection = ChatClient.connect(host, port, CONNECT_TIMEOUT);
+      connection = ChatClient.connect(host, port, CONNECT_TIMEOUT, tlsContext);
     } catch (IOException e) {
       err().printf("mechat client: cannot connect to %s:%d: %s%n", host, port, e.getMessage());
       return 1;
@@ -105,7 +138,12 @@ public final class ClientCommand implements Callable<Integer> {
 
   private int runInteractive(ChatClient connection) {
     try (TerminalView view = TerminalView.onSystemTerminal()) {
-      view.status("connected to " + host + ":" + port);
+      view.status(
+          "connected to "
+              + host
+              + ":"
+              + port
+              + connection.tlsProtocol().map(p -> " with " + p).orElse(""));
       return new InteractiveMode(connection, view, name, INTERACTIVE_BYE_WAIT).run();
     } catch (IOException e) {
       connection.close();

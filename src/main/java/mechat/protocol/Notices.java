@@ -18,6 +18,7 @@ public final class Notices {
   public static final String BYE = "bye";
   public static final String TIMEOUT = "timeout";
   public static final String SERVER_FULL = "server full";
+  public static final String TOO_MANY_CONNECTIONS = "too many connections";
   public static final String SERVER_SHUTTING_DOWN = "server shutting down";
 
   private Notices() {}

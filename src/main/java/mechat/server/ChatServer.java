@@ -5,8 +5,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -14,15 +17,17 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the TCP listener, feeds accepted connections to the {@link ServerGuardian}, and registers
- * the graceful shutdown of protocol §7 with CoordinatedShutdown: stop accepting, say {@code server
- * shutting down} to everyone after what is queued for them, close.
+ * Binds the TCP listener (and the TLS one of §9, if configured), feeds accepted connections of
+ * both to the {@link ServerGuardian}, and registers the graceful shutdown of protocol §7 with
+ * CoordinatedShutdown: stop accepting, say {@code server shutting down} to everyone after what is
+ * queued for them, close.
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
@@ -31,37 +36,94 @@ public final class ChatServer {
 
   private final ActorSystem<ServerGuardian.Command> system;
   private final Tcp.ServerBinding binding;
+  private final Optional<TlsListener> tlsListener;
+  private final Optional<Tcp.ServerBinding> tlsBinding;
 
-  private ChatServer(ActorSystem<ServerGuardian.Command> system, Tcp.ServerBinding binding) {
+  private ChatServer(
+      ActorSystem<ServerGuardian.Command> system,
+      Tcp.ServerBinding binding,
+      Optional<TlsListener> tlsListener,
+      Optional<Tcp.ServerBinding> tlsBinding) {
     this.system = system;
     this.binding = binding;
+    this.tlsListener = tlsListener;
+    this.tlsBinding = tlsBinding;
+  }
+
+  /** An address that could not be bound, in one line: {@code cannot listen on H:P: reason}. */
+  public static final class ListenFailedException extends Exception {
+    ListenFailedException(String address, Throwable cause) {
+      super("cannot listen on " + address + ": " + reason(cause), cause);
+    }
+
+    private static String reason(Throwable e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      String why =
+          cause instanceof BindFailedException && cause.getCause() != null
+              ? cause.getCause().getMessage()
+              : cause.getMessage();
+      return why == null ? cause.toString() : why.replaceFirst("^\\[[^]]*\\] ", "");
+    }
+  }
+
+  /** Starts a server without TLS; see {@link #start(ServerSettings, Config, Optional)}. */
+  public static ChatServer start(ServerSettings settings, Config config) throws Exception {
+    return start(settings, config, Optional.empty());
   }
 
   /**
-   * Starts an actor system and binds. Fails (with the system terminated) when the address cannot
-   * be bound; the cause is a {@code BindFailedException}.
+   * Starts an actor system and binds the plain listener and, when the settings have a TLS port,
+   * the TLS listener with {@code tlsContext} (from {@link TlsListener#load}). Fails with a {@link
+   * ListenFailedException} (and the system terminated) when an address cannot be bound.
    */
-  public static ChatServer start(ServerSettings settings, Config config) throws Exception {
+  public static ChatServer start(
+      ServerSettings settings, Config config, Optional<SSLContext> tlsContext) throws Exception {
+    if (settings.tls().isPresent() != tlsContext.isPresent()) {
+      throw new IllegalArgumentException("a TLS port needs a TLS context, and only a TLS port");
+    }
     ActorSystem<ServerGuardian.Command> system =
         ActorSystem.create(ServerGuardian.create(settings), "mechat", config);
     List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
-    CompletionStage<Tcp.ServerBinding> bound =
-        Tcp.get(system)
-            .bind(settings.host(), settings.port(), BACKLOG, options, false, Optional.empty())
-            .to(Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c))))
-            .run(system);
-    Tcp.ServerBinding binding;
+    Sink<Tcp.IncomingConnection, CompletionStage<Done>> guardian =
+        Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
+    Tcp.ServerBinding binding = null;
+    Optional<TlsListener> tlsListener = tlsContext.map(TlsListener::new);
+    Optional<Tcp.ServerBinding> tlsBinding = Optional.empty();
+    String address = settings.host() + ":" + settings.port();
     try {
-      binding = bound.toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      binding =
+          await(
+              Tcp.get(system)
+                  .bind(settings.host(), settings.port(), BACKLOG, options, false, Optional.empty())
+                  .to(guardian)
+                  .run(system));
+      if (tlsListener.isPresent()) {
+        int tlsPort = settings.tls().get().port();
+        address = settings.host() + ":" + tlsPort + " (tls)";
+        tlsBinding =
+            Optional.of(
+                await(
+                    tlsListener
+                        .get()
+                        .bind(system, settings.host(), tlsPort, BACKLOG, options)
+                        .to(guardian)
+                        .run(system)));
+      }
     } catch (Exception e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      throw e;
+      throw new ListenFailedException(address, e);
     }
-    ChatServer server = new ChatServer(system, binding);
+    ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
     server.registerShutdown();
     log.info("listening on {}", ServerGuardian.format(server.address()));
+    tlsBinding.ifPresent(b -> log.info("listening on {} (tls)", ServerGuardian.format(b.localAddress())));
     return server;
+  }
+
+  private static Tcp.ServerBinding await(CompletionStage<Tcp.ServerBinding> bound)
+      throws Exception {
+    return bound.toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void registerShutdown() {
@@ -71,7 +133,10 @@ public final class ChatServer {
         "unbind",
         () -> {
           log.info("shutting down: no new connections, saying goodbye to every client");
-          return binding.unbind().thenApply(u -> Done.getInstance());
+          CompletionStage<?> tlsUnbound =
+              tlsBinding.<CompletionStage<?>>map(Tcp.ServerBinding::unbind)
+                  .orElse(CompletableFuture.completedFuture(null));
+          return binding.unbind().thenCombine(tlsUnbound, (u, v) -> Done.getInstance());
         });
     Duration drainTimeout =
         Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseServiceRequestsDone()).toMillis());
@@ -82,14 +147,21 @@ public final class ChatServer {
           long start = System.nanoTime();
           return AskPattern.<ServerGuardian.Command, Done>ask(
                   system, ServerGuardian.Drain::new, drainTimeout, system.scheduler())
-              .thenApply(
-                  done -> {
-                    log.info(
-                            "all connections closed in {} ms",
-                            (System.nanoTime() - start) / 1_000_000);
-                    return done;
+              .whenComplete(
+                  (done, failure) -> {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    if (failure == null) {
+                      log.info("all connections closed in {} ms", ms);
+                    } else {
+                      log.warn("gave up waiting for connections to close after {} ms", ms);
+                    }
                   });
         });
+    // A TLS connection's last bytes pass one more stage after its actor has stopped.
+    tlsListener.ifPresent(
+        tls ->
+            shutdown.addTask(
+                CoordinatedShutdown.PhaseServiceStop(), "tls-close-notify", tls::allClosed));
   }
 
   public InetSocketAddress address() {
@@ -98,6 +170,11 @@ public final class ChatServer {
 
   public int port() {
     return binding.localAddress().getPort();
+  }
+
+  /** The TLS listener's port, when there is one. */
+  public Optional<Integer> tlsPort() {
+    return tlsBinding.map(b -> b.localAddress().getPort());
   }
 
   public ActorSystem<ServerGuardian.Command> system() {

@@ -172,6 +172,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final ServerSettings settings;
   private final ActorRef<MatchmakerActor.Command> matchmaker;
   private final String address;
+  private final ServerMetrics metrics;
   private final TimerScheduler<Command> timers;
   private final Outbox outbox;
   /** Null when the rate limit is off. */
@@ -198,10 +199,21 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorRef<MatchmakerActor.Command> matchmaker,
       String address,
       Transport transport) {
+    return create(settings, matchmaker, address, new ServerMetrics(), transport);
+  }
+
+  public static Behavior<Command> create(
+      ServerSettings settings,
+      ActorRef<MatchmakerActor.Command> matchmaker,
+      String address,
+      ServerMetrics metrics,
+      Transport transport) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new ConnectionActor(ctx, timers, settings, matchmaker, address, transport)));
+                timers ->
+                    new ConnectionActor(
+                        ctx, timers, settings, matchmaker, address, metrics, transport)));
   }
 
   private ConnectionActor(
@@ -210,11 +222,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ServerSettings settings,
       ActorRef<MatchmakerActor.Command> matchmaker,
       String address,
+      ServerMetrics metrics,
       Transport transport) {
     super(context);
     this.settings = settings;
     this.matchmaker = matchmaker;
     this.address = address;
+    this.metrics = metrics;
     this.timers = timers;
     StreamEnds ends = transport.connect(connectionFlow(context.getSelf(), settings));
     this.outbox = new Outbox(ends.out(), settings.outboundHighWaterBytes());
@@ -371,7 +385,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (inboundAckTo != null
         && frames.isEmpty()
         && !isHeld()
-        && unconfirmedSays == 0
+        && unconfirmedSays < settings.inboundWindow()
         && !outbox.isOverHighWater()) {
       inboundAckTo.tell(Ack.INSTANCE);
       inboundAckTo = null;
@@ -502,6 +516,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return this;
     }
     send(NoticeBytes.chatLines(d.sender(), d.texts()));
+    metrics.relayed(d.texts().size());
     outbox.confirm(d.ackTo(), new Delivered(d.conversation()));
     return this;
   }

@@ -6,13 +6,16 @@ import java.io.File;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import mechat.tls.TlsContexts.TlsSetupException;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.stream.BindFailedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code mechat server}: runs the server until SIGTERM or Ctrl-C (protocol §8). */
@@ -23,7 +26,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Runs the MEchat server. Prints 'listening on HOST:PORT' on standard output once it"
-          + " accepts connections; logs go to standard error.",
+          + " accepts connections, then 'listening on HOST:PORT (tls)' for the TLS listener if"
+          + " --tls-port is given; logs go to standard error.",
       "Defaults come from application.conf (mechat.server.*); --config FILE overrides them,"
           + " and each option overrides both. SIGTERM or Ctrl-C closes every connection with"
           + " 'server shutting down' and exits 0."
@@ -31,7 +35,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:clean shutdown",
-      "1:could not start (address in use, bad configuration)",
+      "1:could not start (address in use, bad configuration, unusable TLS keystore)",
       "2:bad option"
     })
 public final class ServerCommand implements Callable<Integer> {
@@ -49,6 +53,14 @@ public final class ServerCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "connection limit; over it a client gets 'server full' [10000]")
   Integer maxConnections;
+
+  @Option(
+      names = "--max-connections-per-ip",
+      paramLabel = "N",
+      description =
+          "connections one IP address may hold, 0 for no limit; over it a client gets 'too many"
+              + " connections' [0; 20-100 advised for a server open to the internet]")
+  Integer maxConnectionsPerIp;
 
   @Option(
       names = "--handshake-timeout",
@@ -78,6 +90,35 @@ public final class ServerCommand implements Callable<Integer> {
   Double slowReaderTimeout;
 
   @Option(
+      names = "--stats-interval",
+      paramLabel = "SECONDS",
+      description = "how often to log a stats line (connections, conversations, lines/s), 0 for"
+          + " never [60]")
+  Double statsInterval;
+
+  @Option(
+      names = "--tls-port",
+      paramLabel = "P",
+      description =
+          "also listen for TLS 1.3/1.2 on this port (same protocol, same matchmaking);"
+              + " 0 picks a free one [off]")
+  Integer tlsPort;
+
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "FILE",
+      description = "PKCS12 keystore with the TLS listener's key and certificate")
+  String tlsKeystore;
+
+  @Option(
+      names = "--tls-keystore-password-env",
+      paramLabel = "VAR",
+      description =
+          "name of the environment variable holding the keystore's password, so that it stays"
+              + " out of ps [MECHAT_TLS_PASSWORD]")
+  String tlsKeystorePasswordEnv;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "HOCON file with mechat.server.* settings (and any pekko.* ones)")
@@ -97,20 +138,29 @@ public final class ServerCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    if ((tlsKeystore != null || tlsKeystorePasswordEnv != null) && settings.tls().isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(), "--tls-keystore and --tls-keystore-password-env need --tls-port");
+    }
+    Optional<SSLContext> tls;
+    try {
+      tls = TlsListener.load(settings, System::getenv);
+    } catch (TlsSetupException e) {
+      err.println("mechat server: cannot use TLS: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     ChatServer server;
     try {
-      server = ChatServer.start(settings, config);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      String why = cause instanceof BindFailedException && cause.getCause() != null
-          ? cause.getCause().getMessage() : cause.getMessage();
-      why = why == null ? cause.toString() : why.replaceFirst("^\\[[^]]*\\] ", "");
-      err.printf("mechat server: cannot listen on %s:%d: %s%n", settings.host(), settings.port(), why);
+      server = ChatServer.start(settings, config, tls);
+    } catch (ChatServer.ListenFailedException e) {
+      err.println("mechat server: " + e.getMessage());
       err.flush();
       return 1;
     }
     handleSignals(server);
     out.println("listening on " + settings.host() + ":" + server.port());
+    server.tlsPort().ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (tls)"));
     out.flush();
     server.awaitTermination(Duration.ofDays(36500));
     return 0;
@@ -121,11 +171,16 @@ public final class ServerCommand implements Callable<Integer> {
     put(overrides, "host", host);
     put(overrides, "port", port);
     put(overrides, "max-connections", maxConnections);
+    put(overrides, "max-connections-per-ip", maxConnectionsPerIp);
     put(overrides, "handshake-timeout", seconds(handshakeTimeout));
     put(overrides, "rate", rate);
     put(overrides, "burst", burst);
     put(overrides, "max-line-bytes", maxLineBytes);
     put(overrides, "slow-reader-timeout", seconds(slowReaderTimeout));
+    put(overrides, "stats-interval", seconds(statsInterval));
+    put(overrides, "tls-port", tlsPort);
+    put(overrides, "tls-keystore", tlsKeystore);
+    put(overrides, "tls-keystore-password-env", tlsKeystorePasswordEnv);
     Config base = ConfigFactory.load();
     if (configFile != null) {
       if (!configFile.isFile()) {

@@ -1,10 +1,11 @@
 package mechat.server;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import mechat.protocol.Notices;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -14,16 +15,20 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The root actor: starts the matchmaker, gives every accepted TCP connection its
- * {@link ConnectionActor} (or {@code server full} over the limit, §7), and on shutdown tells every
- * connection to say goodbye and reports when the last one has closed.
+ * {@link ConnectionActor} (or {@code server full} over the limit, §7, and {@code too many
+ * connections} over the per-address limit, §9), logs the operator's stats line, and on shutdown
+ * tells every connection to say goodbye and reports when the last one has closed.
  */
 public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Command> {
 
@@ -43,24 +48,49 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private record ConnectionStopped(ActorRef<ConnectionActor.Command> connection)
       implements Command {}
 
+  private enum StatsTick implements Command {
+    INSTANCE
+  }
+
+  private record StatsReady(MatchmakerActor.Stats stats) implements Command {}
+
   private static final ByteString SERVER_FULL = ByteString.fromString(Notices.SERVER_FULL + "\n");
+  private static final ByteString TOO_MANY_CONNECTIONS =
+      ByteString.fromString(Notices.TOO_MANY_CONNECTIONS + "\n");
   private static final ByteString SHUTTING_DOWN =
       ByteString.fromString(Notices.SERVER_SHUTTING_DOWN + "\n");
 
+  /** A named logger: getContext().getLog() may take its name from whatever class calls it first. */
+  private static final Logger LOG = LoggerFactory.getLogger(ServerGuardian.class);
+
   private final ServerSettings settings;
+  private final ServerMetrics metrics = new ServerMetrics();
   private final ActorRef<MatchmakerActor.Command> matchmaker;
-  private final Set<ActorRef<ConnectionActor.Command>> connections = new HashSet<>();
+  /** Every live connection, with the IP address it came from. */
+  private final Map<ActorRef<ConnectionActor.Command>, String> connections = new HashMap<>();
+  private final Map<String, Integer> connectionsPerIp = new HashMap<>();
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private boolean draining;
 
+  // Since the last stats line
+  private long lastStatsNanos = System.nanoTime();
+  private long lastLinesRelayed;
+  private int refusedFull;
+  private int refusedPerIp;
+
   public static Behavior<Command> create(ServerSettings settings) {
-    return Behaviors.setup(ctx -> new ServerGuardian(ctx, settings));
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new ServerGuardian(ctx, timers, settings)));
   }
 
-  private ServerGuardian(ActorContext<Command> context, ServerSettings settings) {
+  private ServerGuardian(
+      ActorContext<Command> context, TimerScheduler<Command> timers, ServerSettings settings) {
     super(context);
     this.settings = settings;
     this.matchmaker = context.spawn(MatchmakerActor.create(), "matchmaker");
+    if (!settings.statsInterval().isZero()) {
+      timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
+    }
   }
 
   @Override
@@ -71,25 +101,40 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
         .onMessage(ConnectionStopped.class, this::onConnectionStopped)
         .onMessage(GetMatchmaker.class, this::onGetMatchmaker)
         .onMessage(GetConnectionCount.class, this::onGetConnectionCount)
+        .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
+        .onMessage(StatsReady.class, this::onStatsReady)
         .build();
   }
 
   private Behavior<Command> onAccepted(Accepted accepted) {
     Tcp.IncomingConnection tcp = accepted.connection();
     String address = format(tcp.remoteAddress());
+    String ip = tcp.remoteAddress().getAddress().getHostAddress();
+    int fromIp = connectionsPerIp.getOrDefault(ip, 0);
     if (draining) {
       answerAndClose(tcp, SHUTTING_DOWN);
     } else if (connections.size() >= settings.maxConnections()) {
-      getContext().getLog().info("refused {}: server full ({} connections)", address, connections.size());
+      // per connection at DEBUG only: a flood would drown the log; the stats line counts them
+      LOG.debug("refused {}: server full", address);
+      refusedFull++;
       answerAndClose(tcp, SERVER_FULL);
+    } else if (settings.maxConnectionsPerIp() > 0 && fromIp >= settings.maxConnectionsPerIp()) {
+      LOG.debug("refused {}: {} connections from {}", address, fromIp, ip);
+      refusedPerIp++;
+      answerAndClose(tcp, TOO_MANY_CONNECTIONS);
     } else {
       ActorRef<ConnectionActor.Command> connection =
           getContext()
               .spawnAnonymous(
                   ConnectionActor.create(
-                      settings, matchmaker, address, flow -> tcp.handleWith(flow, getContext().getSystem())));
+                      settings,
+                      matchmaker,
+                      address,
+                      metrics,
+                      flow -> tcp.handleWith(flow, getContext().getSystem())));
       getContext().watchWith(connection, new ConnectionStopped(connection));
-      connections.add(connection);
+      connections.put(connection, ip);
+      connectionsPerIp.put(ip, fromIp + 1);
     }
     return this;
   }
@@ -103,13 +148,14 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private Behavior<Command> onDrain(Drain drain) {
     draining = true;
     drainWaiters.add(drain.replyTo());
-    connections.forEach(c -> c.tell(ConnectionActor.ServerShuttingDown.INSTANCE));
+    connections.keySet().forEach(c -> c.tell(ConnectionActor.ServerShuttingDown.INSTANCE));
     replyIfDrained();
     return this;
   }
 
   private Behavior<Command> onConnectionStopped(ConnectionStopped stopped) {
-    connections.remove(stopped.connection());
+    String ip = connections.remove(stopped.connection());
+    if (ip != null) connectionsPerIp.computeIfPresent(ip, (k, n) -> n > 1 ? n - 1 : null);
     replyIfDrained();
     return this;
   }
@@ -127,6 +173,41 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
 
   private Behavior<Command> onGetConnectionCount(GetConnectionCount g) {
     g.replyTo().tell(connections.size());
+    return this;
+  }
+
+  private Behavior<Command> onStatsTick() {
+    getContext()
+        .ask(
+            MatchmakerActor.Stats.class,
+            matchmaker,
+            Duration.ofSeconds(5),
+            MatchmakerActor.GetStats::new,
+            (stats, failure) -> stats == null ? null : new StatsReady(stats));
+    return this;
+  }
+
+  /** One INFO line for the operator; rates are over the time since the previous line. */
+  private Behavior<Command> onStatsReady(StatsReady ready) {
+    long now = System.nanoTime();
+    long lines = metrics.linesRelayed();
+    double seconds = Math.max(1e-9, (now - lastStatsNanos) / 1e9);
+    MatchmakerActor.Stats s = ready.stats();
+    LOG.info(
+            "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
+                + " ({} in all), refused {} (server full) and {} (too many from one address)",
+            connections.size(),
+            s.registered(),
+            s.waiting(),
+            s.conversations(),
+            Math.round((lines - lastLinesRelayed) / seconds),
+            lines,
+            refusedFull,
+            refusedPerIp);
+    lastStatsNanos = now;
+    lastLinesRelayed = lines;
+    refusedFull = 0;
+    refusedPerIp = 0;
     return this;
   }
 

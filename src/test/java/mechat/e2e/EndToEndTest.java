@@ -30,7 +30,11 @@ abstract class EndToEndTest {
   }
 
   protected LineClient connect(ChatServer s) throws IOException {
-    LineClient c = new LineClient(s.port());
+    return track(new LineClient(s.port()));
+  }
+
+  /** Closes the client after the test. */
+  protected LineClient track(LineClient c) {
     clients.add(c);
     return c;
   }

@@ -1,6 +1,13 @@
 package mechat.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import mechat.server.ChatServer;
 import mechat.testing.Awaits;
 import mechat.testing.LineClient;
@@ -24,6 +31,28 @@ class ServerLifeTest extends EndToEndTest {
     a.expect("matched to f2");
     a.send("still here");
     b.expect("f1: still here");
+  }
+
+  /**
+   * A partner whose machine vanished sends no FIN; only TCP keepalive notices it. Linux shows an
+   * idle established socket's keepalive timer as timer kind 02 in /proc/net/tcp.
+   */
+  @Test
+  void s7_acceptedSocketsHaveTcpKeepaliveSoAVanishedPeerIsEventuallyNoticed() throws Exception {
+    ChatServer s = server();
+    LineClient a = named(s, "kept");
+    a.expect("wait");
+    // the JVM may use a dual-stack socket: its row is in tcp6, with an IPv4-mapped address
+    String serverToClient =
+        String.format(":%04X [0-9A-F]+:%04X ", s.port(), a.socket().getLocalPort());
+    List<String> rows = new ArrayList<>(Files.readAllLines(Path.of("/proc/net/tcp")));
+    rows.addAll(Files.readAllLines(Path.of("/proc/net/tcp6")));
+    String row = rows.stream()
+        .filter(r -> Pattern.compile(serverToClient).matcher(r).find())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no server-side socket in /proc/net/tcp{,6}"));
+    String timer = row.trim().split("\\s+")[5];
+    assertTrue(timer.startsWith("02:"), "keepalive timer expected (02:...), got " + row);
   }
 
   @Test

@@ -38,7 +38,8 @@ class ConnectionActorTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(ManualTime.config().withFallback(TestServers.config()));
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
-  private static final ServerSettings SETTINGS = TestServers.settings();
+  /** Stop-and-wait (a window of one batch) makes each held batch visible to the tests. */
+  private static final ServerSettings SETTINGS = TestServers.settings().withInboundWindow(1);
   /** Generous: a real stream sits between the test and the actor. */
   private static final Duration WAIT = Duration.ofSeconds(10);
   /** Only to assert that nothing arrives; never a synchronisation point. */
@@ -118,6 +119,10 @@ class ConnectionActorTest {
     }
 
     Client(boolean reading) {
+      this(reading, SETTINGS);
+    }
+
+    Client(boolean reading, ServerSettings settings) {
       int id = ids.incrementAndGet();
       address = "test:" + id;
       reader = new Reader(output.ref(), reading);
@@ -133,7 +138,7 @@ class ConnectionActorTest {
           };
       connection =
           testKit.spawn(
-              ConnectionActor.create(SETTINGS, matchmaker.ref(), address, transport),
+              ConnectionActor.create(settings, matchmaker.ref(), address, transport),
               "connection-" + id);
     }
 
@@ -419,6 +424,21 @@ class ConnectionActorTest {
     conversation.expectNoMessage(QUIET);
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
     conversation.expectMessage(WAIT, say(c, "two"));
+  }
+
+  @Test
+  void aWindowOfTwoLetsASecondBatchGoBeforeTheFirstIsConfirmedButNotAThird() {
+    Client c = new Client(true, SETTINGS.withInboundWindow(2));
+    c.waiting("alice");
+    TestProbe<ConversationActor.Command> conversation = c.matched("bob");
+    c.send("one");
+    conversation.expectMessage(WAIT, say(c, "one"));
+    c.send("two");
+    conversation.expectMessage(WAIT, say(c, "two")); // "one" is not confirmed yet
+    c.send("three");
+    conversation.expectNoMessage(QUIET); // two batches on their way: input is held
+    c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
+    conversation.expectMessage(WAIT, say(c, "three"));
   }
 
   @Test

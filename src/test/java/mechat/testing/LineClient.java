@@ -13,26 +13,84 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A plain blocking TCP client for end-to-end tests: send lines or raw bytes, read server lines
- * with a deadline. Every wait has a deadline; nothing sleeps.
+ * with a deadline. Every wait has a deadline; nothing sleeps. {@link #tls} makes one that talks
+ * through TLS.
  */
 public final class LineClient implements AutoCloseable {
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
   private final Socket socket;
+  /** The TCP socket under a TLS one (the same socket for a plain client). */
+  private final Socket tcp;
   private final InputStream in;
   private final OutputStream out;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
   private boolean eof;
 
   public LineClient(int port) throws IOException {
-    socket = new Socket();
-    socket.setTcpNoDelay(true);
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    this(port, null);
+  }
+
+  /**
+   * Connects from the given local address, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback on
+   * Linux, so one machine can play clients of several addresses.
+   */
+  public LineClient(int port, String localAddress) throws IOException {
+    this(tcp(port, localAddress), null);
+  }
+
+  private LineClient(Socket socket, Socket tcp) throws IOException {
+    this.socket = socket;
+    this.tcp = tcp == null ? socket : tcp;
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  private static Socket tcp(int port, String localAddress) throws IOException {
+    Socket socket = new Socket();
+    socket.setTcpNoDelay(true);
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    return socket;
+  }
+
+  /**
+   * Connects to a TLS listener and completes the handshake, trusting what {@code context} trusts
+   * and checking the certificate against 127.0.0.1; {@code protocols} narrows the versions offered.
+   */
+  public static LineClient tls(int port, SSLContext context, String... protocols)
+      throws IOException {
+    return tlsOver(tcp(port, null), port, context, protocols);
+  }
+
+  /** {@link #tls} over a TCP socket of the caller's (one with Nagle's algorithm on, say). */
+  public static LineClient tlsOver(Socket tcp, int port, SSLContext context, String... protocols)
+      throws IOException {
+    SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
+    SSLParameters parameters = ssl.getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    if (protocols.length > 0) parameters.setProtocols(protocols);
+    ssl.setSSLParameters(parameters);
+    ssl.setSoTimeout((int) DEFAULT_WAIT.toMillis());
+    try {
+      ssl.startHandshake();
+    } catch (IOException e) {
+      ssl.close();
+      throw e;
+    }
+    return new LineClient(ssl, tcp);
+  }
+
+  /** The TLS version in use ("TLSv1.3"), or null for a plain client. */
+  public String tlsProtocol() {
+    return socket instanceof SSLSocket ssl ? ssl.getSession().getProtocol() : null;
   }
 
   /** Connects and proposes a name. */
@@ -83,8 +141,8 @@ public final class LineClient implements AutoCloseable {
         n = in.read(chunk);
       } catch (SocketTimeoutException e) {
         return null;
-      } catch (SocketException e) {
-        n = -1; // reset
+      } catch (SocketException | SSLException e) {
+        n = -1; // reset (a TLS socket may report it as an SSLException)
       }
       if (n < 0) {
         eof = true;
@@ -124,10 +182,15 @@ public final class LineClient implements AutoCloseable {
     return eof;
   }
 
-  /** Closes with an RST instead of a FIN. */
+  /** Closes with an RST instead of a FIN (without TLS's close_notify either). */
   public void reset() throws IOException {
-    socket.setSoLinger(true, 0);
-    socket.close();
+    tcp.setSoLinger(true, 0);
+    tcp.close();
+  }
+
+  /** Closes the sending side only: a FIN, after TLS's close_notify on a TLS client. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
   }
 
   @Override
