@@ -10,8 +10,9 @@ import mechat.protocol.Notices;
  * episodes registered at once, their clients would cross. With every registration and every
  * deliberate departure of a registered abuser under one gate, the first of a pair finds nobody
  * waiting ({@code wait}) and the second finds the first. Only the server's own decisions (it drops
- * a slow reader, whose partner is requeued) can leave an abuser waiting outside the gate; a pair
- * that meets such a stranger is {@link Mismatch}ed: counted, not the server's fault.
+ * a slow reader, whose partner is requeued) and departures it has not processed yet (a reset a few
+ * microseconds old) can leave an abuser waiting outside the gate; a pair that meets such a stranger
+ * is {@link Mismatch}ed: counted, not the server's fault.
  */
 final class Pairing {
   static final Duration ANSWER = Duration.ofSeconds(15);
@@ -67,7 +68,18 @@ final class Pairing {
         throw new Mismatch("the second of a pair got '" + answer + "'; the first got '" + taken
             + "'");
       }
-      first.expectLine(Notices.matchedTo(b), ANSWER);
+      String firstMatch = first.expectAnyLine(ANSWER, "waiting to be matched with the second");
+      if (!firstMatch.equals(Notices.matchedTo(b))) {
+        if (!firstMatch.startsWith(Notices.MATCHED_TO_PREFIX)) {
+          throw new Abuse.Violation("the first of a pair, matched by the second, got '"
+              + firstMatch + "'");
+        }
+        // A stranger took the first after its 'wait' and left at once (a client whose reset the
+        // server had not yet seen): the first was requeued and met the second. Not ours to judge.
+        quit(first);
+        quit(second);
+        throw new Mismatch("the first of a pair met '" + firstMatch + "' before the second");
+      }
       pair[0] = new Pair(first, a, second, b);
     });
     return pair[0];
