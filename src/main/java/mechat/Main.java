@@ -1,8 +1,8 @@
 package mechat;
 
-import mechat.client.ClientCommand;
+import mechat.client.ClientCli;
 import mechat.bench.BenchCommand;
-import mechat.server.ServerCommand;
+import mechat.server.ServerCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "MEchat: a chat server that pairs two random people and relays their lines.",
-    subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class},
+    subcommands = {ServerCli.class, ClientCli.class, BenchCommand.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 

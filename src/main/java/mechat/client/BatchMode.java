@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import mechat.client.ViewEvent.EndReason;
-import mechat.protocol.ClientCommand;
+import mechat.protocol.SlashCommand;
 
 /**
  * The client for scripts, pipes and tests: sends the name, then each line of its input; prints
@@ -23,7 +23,7 @@ public final class BatchMode {
   /** Exit code when the server refuses the name: the script cannot type another one. */
   public static final int EXIT_NAME_REFUSED = 4;
 
-  private final ChatClient connection;
+  private final ServerConnection connection;
   private final String name;
   private final InputStream input;
   private final PrintStream output;
@@ -31,7 +31,7 @@ public final class BatchMode {
   private final Session session = new Session();
 
   public BatchMode(
-      ChatClient connection, String name, InputStream input, PrintStream output, Duration byeWait) {
+      ServerConnection connection, String name, InputStream input, PrintStream output, Duration byeWait) {
     this.connection = connection;
     this.name = name;
     this.input = input;
@@ -69,7 +69,7 @@ public final class BatchMode {
       String line;
       while ((line = lines.readLine()) != null) {
         connection.send(line);
-        if (ClientCommand.parse(line).orElse(null) == ClientCommand.QUIT) return;
+        if (SlashCommand.parse(line).orElse(null) == SlashCommand.QUIT) return;
       }
       connection.send("/quit");
     } catch (IOException e) {

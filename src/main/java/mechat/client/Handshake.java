@@ -18,7 +18,7 @@ final class Handshake {
    * rawLines} (batch mode prints them as they are).
    */
   static List<ViewEvent> propose(
-      ChatClient connection, Session session, String name, Consumer<String> rawLines) {
+      ServerConnection connection, Session session, String name, Consumer<String> rawLines) {
     List<ViewEvent> events = new ArrayList<>();
     try {
       connection.send(name);

@@ -20,14 +20,14 @@ import org.jline.reader.UserInterruptException;
 public final class InteractiveMode {
   static final String QUIT = "/quit";
 
-  private final ChatClient connection;
+  private final ServerConnection connection;
   private final TerminalView view;
   private final String nameOption;
   private final Duration byeWait;
   private final Session session = new Session();
 
   /** {@code name} may be null: then the person is asked for one. */
-  public InteractiveMode(ChatClient connection, TerminalView view, String name, Duration byeWait) {
+  public InteractiveMode(ServerConnection connection, TerminalView view, String name, Duration byeWait) {
     this.connection = connection;
     this.view = view;
     this.nameOption = name;

@@ -15,7 +15,7 @@ final class Receiver {
   private Receiver() {}
 
   static CompletableFuture<EndReason> start(
-      ChatClient connection,
+      ServerConnection connection,
       Session session,
       Consumer<String> rawLines,
       Consumer<ViewEvent> events) {
@@ -28,7 +28,7 @@ final class Receiver {
   }
 
   private static void receive(
-      ChatClient connection,
+      ServerConnection connection,
       Session session,
       Consumer<String> rawLines,
       Consumer<ViewEvent> listener,

@@ -143,7 +143,7 @@ public final class Session {
   }
 
   private static boolean isQuit(String line) {
-    return mechat.protocol.ClientCommand.parse(line).orElse(null)
-        == mechat.protocol.ClientCommand.QUIT;
+    return mechat.protocol.SlashCommand.parse(line).orElse(null)
+        == mechat.protocol.SlashCommand.QUIT;
   }
 }

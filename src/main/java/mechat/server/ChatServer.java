@@ -3,20 +3,25 @@ package mechat.server;
 import com.typesafe.config.Config;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import java.nio.file.Path;
+import mechat.chat.MatchmakerActor;
+import mechat.transport.IncomingClient;
+import mechat.transport.TcpListener;
+import mechat.transport.TlsContexts;
+import mechat.transport.TlsContexts.TlsSetupException;
+import mechat.transport.TlsListener;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -31,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
-  private static final int BACKLOG = 1024;
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
   private final ActorSystem<ServerGuardian.Command> system;
@@ -73,7 +77,7 @@ public final class ChatServer {
 
   /**
    * Starts an actor system and binds the plain listener and, when the settings have a TLS port,
-   * the TLS listener with {@code tlsContext} (from {@link TlsListener#load}). Fails with a {@link
+   * the TLS listener with {@code tlsContext} (from {@link #loadTls}). Fails with a {@link
    * ListenFailedException} (and the system terminated) when an address cannot be bound.
    */
   public static ChatServer start(
@@ -83,8 +87,8 @@ public final class ChatServer {
     }
     ActorSystem<ServerGuardian.Command> system =
         ActorSystem.create(ServerGuardian.create(settings), "mechat", config);
-    List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
-    Sink<Tcp.IncomingConnection, CompletionStage<Done>> guardian =
+    int maxLineBytes = settings.connection().maxLineBytes();
+    Sink<IncomingClient, CompletionStage<Done>> guardian =
         Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
     Tcp.ServerBinding binding = null;
     Optional<TlsListener> tlsListener = tlsContext.map(TlsListener::new);
@@ -93,8 +97,7 @@ public final class ChatServer {
     try {
       binding =
           await(
-              Tcp.get(system)
-                  .bind(settings.host(), settings.port(), BACKLOG, options, false, Optional.empty())
+              TcpListener.bind(system, settings.host(), settings.port(), maxLineBytes)
                   .to(guardian)
                   .run(system));
       if (tlsListener.isPresent()) {
@@ -105,7 +108,7 @@ public final class ChatServer {
                 await(
                     tlsListener
                         .get()
-                        .bind(system, settings.host(), tlsPort, BACKLOG, options)
+                        .bind(system, settings.host(), tlsPort, maxLineBytes)
                         .to(guardian)
                         .run(system)));
       }
@@ -116,9 +119,27 @@ public final class ChatServer {
     }
     ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
     server.registerShutdown();
-    log.info("listening on {}", ServerGuardian.format(server.address()));
-    tlsBinding.ifPresent(b -> log.info("listening on {} (tls)", ServerGuardian.format(b.localAddress())));
+    log.info("listening on {}", IncomingClient.format(server.address()));
+    tlsBinding.ifPresent(b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
     return server;
+  }
+
+  /**
+   * The server's TLS context, if the settings ask for a TLS listener: the keystore's password is
+   * read from the environment variable the settings name.
+   */
+  public static Optional<SSLContext> loadTls(
+      ServerSettings settings, Function<String, String> environment) throws TlsSetupException {
+    if (settings.tls().isEmpty()) return Optional.empty();
+    ServerSettings.Tls tls = settings.tls().get();
+    String password = environment.apply(tls.passwordEnv());
+    if (password == null) {
+      throw new TlsSetupException(
+          "environment variable "
+              + tls.passwordEnv()
+              + " is not set: it must hold the keystore's password (--tls-keystore-password-env)");
+    }
+    return Optional.of(TlsContexts.server(Path.of(tls.keystore()), password.toCharArray()));
   }
 
   private static Tcp.ServerBinding await(CompletionStage<Tcp.ServerBinding> bound)

@@ -1,12 +1,15 @@
 package mechat.server;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import mechat.chat.ConnectionActor;
+import mechat.chat.MatchmakerActor;
+import mechat.chat.ServerMetrics;
 import mechat.protocol.Notices;
+import mechat.transport.IncomingClient;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,11 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +32,8 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
 
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-  /** A new TCP connection from the listener. */
-  public record Accepted(Tcp.IncomingConnection connection) implements Command {}
+  /** A new client from one of the listeners. */
+  public record Accepted(IncomingClient client) implements Command {}
 
   /** Say {@code server shutting down} to everyone; reply when every connection has closed. */
   public record Drain(ActorRef<Done> replyTo) implements Command {}
@@ -53,12 +51,6 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   }
 
   private record StatsReady(MatchmakerActor.Stats stats) implements Command {}
-
-  private static final ByteString SERVER_FULL = ByteString.fromString(Notices.SERVER_FULL + "\n");
-  private static final ByteString TOO_MANY_CONNECTIONS =
-      ByteString.fromString(Notices.TOO_MANY_CONNECTIONS + "\n");
-  private static final ByteString SHUTTING_DOWN =
-      ByteString.fromString(Notices.SERVER_SHUTTING_DOWN + "\n");
 
   /** A named logger: getContext().getLog() may take its name from whatever class calls it first. */
   private static final Logger LOG = LoggerFactory.getLogger(ServerGuardian.class);
@@ -107,42 +99,32 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   }
 
   private Behavior<Command> onAccepted(Accepted accepted) {
-    Tcp.IncomingConnection tcp = accepted.connection();
-    String address = format(tcp.remoteAddress());
-    String ip = tcp.remoteAddress().getAddress().getHostAddress();
+    IncomingClient client = accepted.client();
+    String address = client.address();
+    String ip = client.remoteAddress().getAddress().getHostAddress();
     int fromIp = connectionsPerIp.getOrDefault(ip, 0);
     if (draining) {
-      answerAndClose(tcp, SHUTTING_DOWN);
+      client.refuse(Notices.SERVER_SHUTTING_DOWN);
     } else if (connections.size() >= settings.maxConnections()) {
       // per connection at DEBUG only: a flood would drown the log; the stats line counts them
       LOG.debug("refused {}: server full", address);
       refusedFull++;
-      answerAndClose(tcp, SERVER_FULL);
+      client.refuse(Notices.SERVER_FULL);
     } else if (settings.maxConnectionsPerIp() > 0 && fromIp >= settings.maxConnectionsPerIp()) {
       LOG.debug("refused {}: {} connections from {}", address, fromIp, ip);
       refusedPerIp++;
-      answerAndClose(tcp, TOO_MANY_CONNECTIONS);
+      client.refuse(Notices.TOO_MANY_CONNECTIONS);
     } else {
       ActorRef<ConnectionActor.Command> connection =
           getContext()
               .spawnAnonymous(
                   ConnectionActor.create(
-                      settings,
-                      matchmaker,
-                      address,
-                      metrics,
-                      flow -> tcp.handleWith(flow, getContext().getSystem())));
+                      settings.connection(), matchmaker, address, metrics, client::connect));
       getContext().watchWith(connection, new ConnectionStopped(connection));
       connections.put(connection, ip);
       connectionsPerIp.put(ip, fromIp + 1);
     }
     return this;
-  }
-
-  /** Writes one notice and closes; whatever the client sends is ignored. */
-  private void answerAndClose(Tcp.IncomingConnection tcp, ByteString notice) {
-    tcp.handleWith(
-        Flow.fromSinkAndSource(Sink.ignore(), Source.single(notice)), getContext().getSystem());
   }
 
   private Behavior<Command> onDrain(Drain drain) {
@@ -209,9 +191,5 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     refusedFull = 0;
     refusedPerIp = 0;
     return this;
-  }
-
-  static String format(InetSocketAddress address) {
-    return address.getAddress().getHostAddress() + ":" + address.getPort();
   }
 }

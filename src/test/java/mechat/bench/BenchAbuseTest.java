@@ -16,7 +16,7 @@ class BenchAbuseTest {
 
   @Test
   void aRunTooShortForTheSlowKindsNamesThemAndFails() throws Exception {
-    ChatServer server = TestServers.start(TestServers.settings().withRate(100, 100));
+    ChatServer server = TestServers.start(TestServers.settings("rate = 100", "burst = 100"));
     try {
       BenchRun r = BenchRun.of("bench", "abuse", "--port", server.port(), "--duration", 3,
           "--json");

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import mechat.server.ChatServer;
-import mechat.server.MatchmakerActor;
+import mechat.chat.MatchmakerActor;
 import mechat.server.ServerSettings;
 import mechat.testing.Awaits;
 import mechat.testing.Resources;
@@ -49,10 +49,12 @@ class SoakTest {
 
   @Test
   void honestPairsLoseNothingWhileAbusersChurnAndTheServerReturnsToWhereItWas() throws Exception {
-    ServerSettings settings = TestServers.settings()
-        .withRate(RATE_LIMIT, RATE_LIMIT)
-        .withSlowReaderTimeout(Duration.ofSeconds(2))
-        .withHandshakeTimeout(Duration.ofSeconds(10));
+    ServerSettings settings =
+        TestServers.settings(
+            "rate = " + RATE_LIMIT,
+            "burst = " + RATE_LIMIT,
+            "slow-reader-timeout = 2s",
+            "handshake-timeout = 10s");
     ChatServer server = TestServers.start(settings);
     try {
       AtomicReference<Resources> before = new AtomicReference<>();

@@ -30,7 +30,7 @@ final class BatchRun implements AutoCloseable {
   private BatchRun(int port, String name) throws IOException {
     PipedInputStream input = new PipedInputStream(stdin, 1 << 16);
     PrintStream output = new PrintStream(new LineQueue(stdout), true, StandardCharsets.UTF_8);
-    ChatClient connection = ChatClient.connect("127.0.0.1", port, WAIT);
+    ServerConnection connection = ServerConnection.connect("127.0.0.1", port, WAIT);
     BatchMode mode = new BatchMode(connection, name, input, output, WAIT);
     exit = CompletableFuture.supplyAsync(mode::run, task -> new Thread(task, "batch-" + name).start());
   }

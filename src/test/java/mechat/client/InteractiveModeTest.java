@@ -175,7 +175,7 @@ class InteractiveModeTest {
   }
 
   private CompletableFuture<Integer> runClient(int port, String name) throws IOException {
-    ChatClient connection = ChatClient.connect("127.0.0.1", port, Duration.ofSeconds(10));
+    ServerConnection connection = ServerConnection.connect("127.0.0.1", port, Duration.ofSeconds(10));
     TerminalView view = new TerminalView(screen.terminal(), NOON, false);
     InteractiveMode mode = new InteractiveMode(connection, view, name, Duration.ofSeconds(5));
     CompletableFuture<Integer> exit = new CompletableFuture<>();

@@ -18,7 +18,7 @@ class AddressLimitTest extends EndToEndTest {
 
   @Test
   void s9_overThePerAddressLimitANewConnectionGetsTooManyConnectionsAndIsClosed() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnectionsPerIp(2));
+    ChatServer s = server(TestServers.settings("max-connections-per-ip = 2"));
     LineClient a = named(s, "first");
     a.expect("wait");
     LineClient handshaking = connect(s); // no name yet: still holds a slot
@@ -35,7 +35,7 @@ class AddressLimitTest extends EndToEndTest {
 
   @Test
   void s9_otherAddressesAreNotAffected() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnectionsPerIp(1));
+    ChatServer s = server(TestServers.settings("max-connections-per-ip = 1"));
     LineClient local = named(s, "local");
     local.expect("wait");
     connect(s).expect("too many connections");
@@ -51,7 +51,7 @@ class AddressLimitTest extends EndToEndTest {
 
   @Test
   void s9_aSlotOfTheAddressIsFreedWhenItsClientLeaves() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnectionsPerIp(1));
+    ChatServer s = server(TestServers.settings("max-connections-per-ip = 1"));
     LineClient a = named(s, "only");
     a.expect("wait");
     connect(s).expect("too many connections");
@@ -68,7 +68,7 @@ class AddressLimitTest extends EndToEndTest {
 
   @Test
   void s9_zeroTurnsTheLimitOff() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnectionsPerIp(0));
+    ChatServer s = server(TestServers.settings("max-connections-per-ip = 0"));
     for (int i = 0; i < 20; i++) {
       named(s, "n" + i).expect(i % 2 == 0 ? "wait" : "matched to n" + (i - 1));
     }

@@ -137,7 +137,7 @@ class ChattingTest extends EndToEndTest {
 
   @Test
   void s5_4_aPartnerThatReadsNothingIsDroppedAfterTheSlowReaderTimeout() throws Exception {
-    ChatServer t = server(TestServers.settings().withSlowReaderTimeout(Duration.ofSeconds(1)));
+    ChatServer t = server(TestServers.settings("slow-reader-timeout = 1s"));
     // The sender must read and write at once: a non-blocking channel. The reader is a
     // LineClient that reads its greeting and then nothing.
     try (SocketChannel a = SocketChannel.open(new InetSocketAddress("127.0.0.1", t.port()));
@@ -177,7 +177,7 @@ class ChattingTest extends EndToEndTest {
 
   @Test
   void s5_5_theRateLimitSlowsAFloodWithoutDroppingALine() throws Exception {
-    ChatServer s = server(TestServers.settings().withRate(50, 10));
+    ChatServer s = server(TestServers.settings("rate = 50", "burst = 10"));
     LineClient[] p = pair(s, "r1", "r2");
     long start = System.nanoTime();
     StringBuilder flood = new StringBuilder();
@@ -199,7 +199,7 @@ class ChattingTest extends EndToEndTest {
    */
   @Test
   void s5_5_aFloodSentInOneWriteStartsArrivingAtOnceAndNeverBeatsTheRate() throws Exception {
-    ChatServer s = server(TestServers.settings().withRate(50, 10));
+    ChatServer s = server(TestServers.settings("rate = 50", "burst = 10"));
     LineClient[] p = pair(s, "r1", "r2");
     StringBuilder flood = new StringBuilder();
     for (int i = 0; i < 300; i++) flood.append(String.format("r%03d%n", i));

@@ -119,7 +119,7 @@ class FramingTest extends EndToEndTest {
 
   @Test
   void s1_s8_maxLineBytesOption() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxLineBytes(10));
+    ChatServer s = server(TestServers.settings("max-line-bytes = 10"));
     LineClient[] p = pair(s, "m1", "m2");
     p[0].send("0123456789");
     p[1].expect("m1: 0123456789");

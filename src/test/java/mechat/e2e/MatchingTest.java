@@ -115,7 +115,7 @@ class MatchingTest extends EndToEndTest {
    */
   @Test
   void s4_5_s7_aWaitingClientThatFloodsThenResetsLeavesTheQueueAtOnce() throws Exception {
-    ChatServer s = server(TestServers.settings().withRate(20, 40));
+    ChatServer s = server(TestServers.settings("rate = 20", "burst = 40"));
     LineClient flooder = named(s, "flooder");
     flooder.expect("wait");
     flooder.raw("x\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII)); // 40 KB: buffered

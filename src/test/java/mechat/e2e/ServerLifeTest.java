@@ -19,7 +19,7 @@ class ServerLifeTest extends EndToEndTest {
 
   @Test
   void s7_overTheLimitANewConnectionGetsServerFullAndTheOthersAreUndisturbed() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnections(2));
+    ChatServer s = server(TestServers.settings("max-connections = 2"));
     LineClient a = named(s, "f1");
     a.expect("wait");
     LineClient b = connect(s); // connected, no name yet: still counts
@@ -57,7 +57,7 @@ class ServerLifeTest extends EndToEndTest {
 
   @Test
   void s7_aSlotIsFreedWhenAClientLeaves() throws Exception {
-    ChatServer s = server(TestServers.settings().withMaxConnections(1));
+    ChatServer s = server(TestServers.settings("max-connections = 1"));
     LineClient a = named(s, "only");
     a.expect("wait");
     connect(s).expect("server full");

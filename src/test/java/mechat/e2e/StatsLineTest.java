@@ -51,9 +51,7 @@ class StatsLineTest extends EndToEndTest {
   void theStatsLineCountsConnectionsWaitingConversationsLinesAndRefusals() throws Exception {
     ChatServer s =
         server(
-            TestServers.settings()
-                .withMaxConnectionsPerIp(4)
-                .withStatsInterval(Duration.ofMillis(200)));
+            TestServers.settings("max-connections-per-ip = 4", "stats-interval = 200ms"));
     LineClient[] p = pair(s, "ann", "bob");
     named(s, "cyd").expect("wait");
     connect(s); // still choosing a name
@@ -77,8 +75,8 @@ class StatsLineTest extends EndToEndTest {
 
   @Test
   void zeroTurnsTheStatsLineOff() throws Exception {
-    ChatServer quiet = server(TestServers.settings().withStatsInterval(Duration.ZERO));
-    ChatServer chatty = server(TestServers.settings().withStatsInterval(Duration.ofMillis(100)));
+    ChatServer quiet = server(TestServers.settings("stats-interval = 0s"));
+    ChatServer chatty = server(TestServers.settings("stats-interval = 100ms"));
     named(quiet, "q").expect("wait");
     // the chatty server's lines show the log works; none may come from the quiet one
     Awaits.until(() -> statsLines().size() >= 3, "three stats lines of the chatty server");

@@ -27,7 +27,7 @@ import mechat.testing.LineClient;
 import mechat.testing.LogCapture;
 import mechat.testing.OpensslClient;
 import mechat.testing.TestTls;
-import mechat.tls.TlsContexts;
+import mechat.transport.TlsContexts;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -240,7 +240,7 @@ class TlsTest {
 
   @Test
   void s9_byeAndTheHandshakeTimeoutCloseTheTlsConnection() throws Exception {
-    ChatServer s = server(TestTls.start(TestTls.settings().withHandshakeTimeout(Duration.ofMillis(500))));
+    ChatServer s = server(TestTls.start(TestTls.settings("handshake-timeout = 500ms")));
     LineClient quitter = tls(s, "/quit");
     quitter.expect("bye");
     quitter.expectClosed();
@@ -252,7 +252,7 @@ class TlsTest {
 
   @Test
   void s9_aConnectionThatNeverStartsTheHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
-    ChatServer s = server(TestTls.start(TestTls.settings().withHandshakeTimeout(Duration.ofMillis(500))));
+    ChatServer s = server(TestTls.start(TestTls.settings("handshake-timeout = 500ms")));
     try (Socket silent = new Socket("127.0.0.1", TestTls.tlsPort(s))) {
       silent.setSoTimeout((int) LineClient.DEFAULT_WAIT.toMillis());
       var in = silent.getInputStream();
@@ -266,7 +266,7 @@ class TlsTest {
 
   @Test
   void s7_s9_tlsClientsCountAgainstTheConnectionLimit() throws Exception {
-    ChatServer s = server(TestTls.start(TestTls.settings().withMaxConnections(2)));
+    ChatServer s = server(TestTls.start(TestTls.settings("max-connections = 2")));
     LineClient[] p = pair(s, Via.TLS, Via.PLAIN);
     LineClient alice = p[0];
     LineClient bob = p[1];
@@ -280,7 +280,7 @@ class TlsTest {
 
   @Test
   void s9_tlsAndPlainConnectionsOfOneAddressShareItsLimit() throws Exception {
-    ChatServer s = server(TestTls.start(TestTls.settings().withMaxConnectionsPerIp(1)));
+    ChatServer s = server(TestTls.start(TestTls.settings("max-connections-per-ip = 1")));
     LineClient alice = plain(s, "alice");
     alice.expect("wait");
     LineClient second = LineClient.tls(TestTls.tlsPort(s), TestTls.clientContext());

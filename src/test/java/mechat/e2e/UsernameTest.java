@@ -73,7 +73,7 @@ class UsernameTest extends EndToEndTest {
 
   @Test
   void s3_5_aClientWithoutAValidNameInTimeGetsTimeoutAndIsClosed() throws Exception {
-    ChatServer s = server(TestServers.settings().withHandshakeTimeout(Duration.ofSeconds(1)));
+    ChatServer s = server(TestServers.settings("handshake-timeout = 1s"));
     LineClient c = connect(s);
     long start = System.nanoTime();
     c.send("bad name");
@@ -86,7 +86,7 @@ class UsernameTest extends EndToEndTest {
 
   @Test
   void s3_5_registeredClientsDoNotTimeOut() throws Exception {
-    ChatServer s = server(TestServers.settings().withHandshakeTimeout(Duration.ofMillis(300)));
+    ChatServer s = server(TestServers.settings("handshake-timeout = 300ms"));
     LineClient ok = named(s, "ok");
     ok.expect("wait");
     // A second client that times out proves the timer has run well past the first one's.

@@ -9,9 +9,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import mechat.server.ConnectionActor;
-import mechat.server.MatchmakerActor;
-import mechat.server.ServerSettings;
+import mechat.chat.ConnectionActor;
+import mechat.chat.MatchmakerActor;
+import mechat.chat.ConnectionSettings;
+import mechat.chat.ConnectionStream;
+import mechat.chat.ServerMetrics;
+import mechat.protocol.LineDecoder;
 import mechat.testing.TestServers;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -54,11 +57,11 @@ class ConnectionFuzzTest {
 
   /** A fresh matchmaker; connections spawned beside it, as the server's guardian would. */
   private static final class MemoryWorld implements Scene.World {
-    private final ServerSettings settings;
+    private final ConnectionSettings settings;
     private final ActorRef<MatchmakerActor.Command> matchmaker;
 
     MemoryWorld(int maxLineBytes) {
-      settings = TestServers.settings().withMaxLineBytes(maxLineBytes);
+      settings = TestServers.settings("max-line-bytes = " + maxLineBytes).connection();
       matchmaker = testKit.spawn(MatchmakerActor.create(), "matchmaker-" + ids.incrementAndGet());
     }
 
@@ -92,14 +95,19 @@ class ConnectionFuzzTest {
     private final String label;
 
     MemoryPeer(
-        ServerSettings settings, ActorRef<MatchmakerActor.Command> matchmaker, String label, int reads) {
+        ConnectionSettings settings,
+        ActorRef<MatchmakerActor.Command> matchmaker,
+        String label,
+        int reads) {
       this.label = label;
-      ConnectionActor.Transport transport =
-          flow -> {
-            Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionActor.StreamEnds>, CompletionStage<Done>>
+      LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
+      ConnectionStream.Connector connector =
+          stream -> {
+            Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Ends>, CompletionStage<Done>>
                 ends =
                 Source.<ByteString>queue(reads)
-                    .viaMat(flow, Keep.both())
+                    .map(decoder::decode)
+                    .viaMat(stream, Keep.both())
                     .toMat(Sink.foreach(bytes -> output.add(bytes.toArray())), Keep.both())
                     .run(testKit.system());
             ends.second().whenComplete((done, failure) -> output.end(failure));
@@ -107,7 +115,8 @@ class ConnectionFuzzTest {
             return ends.first().second();
           };
       testKit.spawn(
-          ConnectionActor.create(settings, matchmaker, "memory:" + label, transport),
+          ConnectionActor.create(
+              settings, matchmaker, "memory:" + label, new ServerMetrics(), connector),
           "connection-" + ids.incrementAndGet());
     }
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import mechat.protocol.Notices;
-import mechat.server.MatchmakerActor;
+import mechat.chat.MatchmakerActor;
 import mechat.testing.Awaits;
 
 /**

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import mechat.server.ChatServer;
-import mechat.server.MatchmakerActor;
+import mechat.chat.MatchmakerActor;
 import mechat.testing.Stats;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +36,7 @@ class ServerFuzzTest {
   @BeforeAll
   static void start() {
     logs = LogWatch.install();
-    server = TestServers.start(TestServers.settings().withMaxLineBytes(MAX_LINE_BYTES));
+    server = TestServers.start(TestServers.settings("max-line-bytes = " + MAX_LINE_BYTES));
   }
 
   @AfterAll

@@ -38,18 +38,18 @@ class UsernameAndCommandTest {
 
   @Test
   void s6_commandsAreCaseInsensitiveAndTakeNoArguments() {
-    assertEquals(Optional.of(ClientCommand.HELP), ClientCommand.parse("/HeLp"));
-    assertEquals(Optional.of(ClientCommand.QUIT), ClientCommand.parse("/quit"));
-    assertEquals(Optional.of(ClientCommand.NEXT), ClientCommand.parse("/NEXT"));
-    assertEquals(Optional.of(ClientCommand.UNKNOWN), ClientCommand.parse("/quit now"));
-    assertEquals(Optional.of(ClientCommand.UNKNOWN), ClientCommand.parse("/"));
-    assertEquals(Optional.of(ClientCommand.UNKNOWN), ClientCommand.parse("/foo"));
+    assertEquals(Optional.of(SlashCommand.HELP), SlashCommand.parse("/HeLp"));
+    assertEquals(Optional.of(SlashCommand.QUIT), SlashCommand.parse("/quit"));
+    assertEquals(Optional.of(SlashCommand.NEXT), SlashCommand.parse("/NEXT"));
+    assertEquals(Optional.of(SlashCommand.UNKNOWN), SlashCommand.parse("/quit now"));
+    assertEquals(Optional.of(SlashCommand.UNKNOWN), SlashCommand.parse("/"));
+    assertEquals(Optional.of(SlashCommand.UNKNOWN), SlashCommand.parse("/foo"));
   }
 
   @Test
   void s6_aSlashAnywhereButFirstIsText() {
-    assertEquals(Optional.empty(), ClientCommand.parse(" /help"));
-    assertEquals(Optional.empty(), ClientCommand.parse("see http://x/y"));
+    assertEquals(Optional.empty(), SlashCommand.parse(" /help"));
+    assertEquals(Optional.empty(), SlashCommand.parse("see http://x/y"));
   }
 
   @Test

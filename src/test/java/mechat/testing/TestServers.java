@@ -18,9 +18,17 @@ public final class TestServers {
         .withFallback(ConfigFactory.load());
   }
 
-  /** The spec's defaults, but port 0 and no rate limit (floods would crawl at 20/s). */
-  public static ServerSettings settings() {
-    return ServerSettings.defaults(0).withRate(0, 40);
+  /**
+   * The defaults of application.conf, but port 0 and no rate limit (floods would crawl at 20/s),
+   * then each of {@code overrides}: HOCON lines within {@code mechat.server}, such as {@code
+   * "max-connections = 2"}.
+   */
+  public static ServerSettings settings(String... overrides) {
+    Config server =
+        ConfigFactory.parseString(String.join("\n", overrides))
+            .withFallback(ConfigFactory.parseString("port = 0\nrate = 0"));
+    return ServerSettings.fromConfig(
+        server.atPath("mechat.server").withFallback(ConfigFactory.load()));
   }
 
   public static ChatServer start(ServerSettings settings) {

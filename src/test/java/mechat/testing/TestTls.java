@@ -1,12 +1,16 @@
 package mechat.testing;
 
+import com.typesafe.config.ConfigUtil;
+import java.util.ArrayList;
+import java.util.List;
+
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import mechat.server.ChatServer;
 import mechat.server.ServerSettings;
-import mechat.tls.TlsContexts;
+import mechat.transport.TlsContexts;
 
 /**
  * The TLS test fixture (src/test/resources/tls: a self-signed keystore for localhost and
@@ -53,10 +57,14 @@ public final class TestTls {
     }
   }
 
-  /** {@link TestServers#settings()} plus a TLS listener on a free port. */
-  public static ServerSettings settings() {
-    return TestServers.settings()
-        .withTls(new ServerSettings.Tls(0, keystore().toString(), PASSWORD_ENV));
+  /** {@link TestServers#settings} plus a TLS listener on a free port, then the overrides. */
+  public static ServerSettings settings(String... overrides) {
+    List<String> lines = new ArrayList<>();
+    lines.add("tls-port = 0");
+    lines.add("tls-keystore = " + ConfigUtil.quoteString(keystore().toString()));
+    lines.add("tls-keystore-password-env = " + PASSWORD_ENV);
+    lines.addAll(List.of(overrides));
+    return TestServers.settings(lines.toArray(String[]::new));
   }
 
   /** Starts a server with a plain and a TLS listener; settings must have a TLS port. */

@@ -1,4 +1,4 @@
-package mechat.tls;
+package mechat.transport;
 
 import java.io.IOException;
 import java.io.InputStream;

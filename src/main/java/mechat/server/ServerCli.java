@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import mechat.tls.TlsContexts.TlsSetupException;
+import mechat.transport.TlsContexts.TlsSetupException;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
       "1:could not start (address in use, bad configuration, unusable TLS keystore)",
       "2:bad option"
     })
-public final class ServerCommand implements Callable<Integer> {
+public final class ServerCli implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
@@ -144,7 +144,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
     Optional<SSLContext> tls;
     try {
-      tls = TlsListener.load(settings, System::getenv);
+      tls = ChatServer.loadTls(settings, System::getenv);
     } catch (TlsSetupException e) {
       err.println("mechat server: cannot use TLS: " + e.getMessage());
       err.flush();

@@ -1,4 +1,6 @@
-package mechat.server;
+package mechat.chat;
+
+import mechat.protocol.LineDecoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +41,8 @@ class ConnectionActorTest {
       ActorTestKit.create(ManualTime.config().withFallback(TestServers.config()));
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
   /** Stop-and-wait (a window of one batch) makes each held batch visible to the tests. */
-  private static final ServerSettings SETTINGS = TestServers.settings().withInboundWindow(1);
+  private static final ConnectionSettings SETTINGS =
+      TestServers.settings("inbound-window = 1").connection();
   /** Generous: a real stream sits between the test and the actor. */
   private static final Duration WAIT = Duration.ofSeconds(10);
   /** Only to assert that nothing arrives; never a synchronisation point. */
@@ -109,6 +112,8 @@ class ConnectionActorTest {
         testKit.createTestProbe(MatchmakerActor.Command.class);
     final TestProbe<String> output = testKit.createTestProbe(String.class);
     final ActorRef<ConnectionActor.Command> connection;
+    /** The connection as its peers (matchmaker, conversation) see it. */
+    final ActorRef<ConnectionActor.ConversationEvent> peer;
     final String address;
     private final Reader reader;
     private final CompletableFuture<BoundedSourceQueue<ByteString>> input = new CompletableFuture<>();
@@ -122,15 +127,17 @@ class ConnectionActorTest {
       this(reading, SETTINGS);
     }
 
-    Client(boolean reading, ServerSettings settings) {
+    Client(boolean reading, ConnectionSettings settings) {
       int id = ids.incrementAndGet();
       address = "test:" + id;
       reader = new Reader(output.ref(), reading);
-      ConnectionActor.Transport transport =
-          flow -> {
-            Pair<BoundedSourceQueue<ByteString>, ConnectionActor.StreamEnds> ends =
+      LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
+      ConnectionStream.Connector connector =
+          stream -> {
+            Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Ends> ends =
                 Source.<ByteString>queue(64)
-                    .viaMat(flow, Keep.both())
+                    .map(decoder::decode)
+                    .viaMat(stream, Keep.both())
                     .to(Sink.fromSubscriber(reader))
                     .run(testKit.system());
             input.complete(ends.first());
@@ -138,8 +145,10 @@ class ConnectionActorTest {
           };
       connection =
           testKit.spawn(
-              ConnectionActor.create(settings, matchmaker.ref(), address, transport),
+              ConnectionActor.create(
+                  settings, matchmaker.ref(), address, new ServerMetrics(), connector),
               "connection-" + id);
+      peer = connection.narrow();
     }
 
     private BoundedSourceQueue<ByteString> input() {
@@ -184,7 +193,7 @@ class ConnectionActorTest {
 
     MatchmakerActor.Register expectRegister(String name) {
       MatchmakerActor.Register r = matchmaker.expectMessageClass(MatchmakerActor.Register.class, WAIT);
-      assertEquals(new MatchmakerActor.Register(name, address, connection), r);
+      assertEquals(new MatchmakerActor.Register(name, address, connection.narrow(), peer), r);
       return r;
     }
 
@@ -211,7 +220,7 @@ class ConnectionActorTest {
   }
 
   private static ConversationActor.Say say(Client c, String... texts) {
-    return new ConversationActor.Say(c.connection, List.of(texts));
+    return new ConversationActor.Say(c.peer, List.of(texts));
   }
 
   // ---------------------------------------------------------------- §3 username phase
@@ -313,7 +322,7 @@ class ConnectionActorTest {
     c.expectRegister("alice"); // the matchmaker has not answered yet
     manualTime.timePasses(SETTINGS.handshakeTimeout());
     c.expectLines(Notices.TIMEOUT);
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectOutputCompleted();
     c.connection.tell(ConnectionActor.Waiting.INSTANCE); // the late answer changes nothing
     c.expectStopped();
@@ -357,7 +366,7 @@ class ConnectionActorTest {
     c.waiting("alice");
     c.send("/quit");
     c.expectLines(Notices.BYE);
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectOutputCompleted();
     c.expectStopped();
   }
@@ -367,7 +376,7 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     c.closeInput();
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectOutputCompleted();
     c.expectStopped();
   }
@@ -428,7 +437,7 @@ class ConnectionActorTest {
 
   @Test
   void aWindowOfTwoLetsASecondBatchGoBeforeTheFirstIsConfirmedButNotAThird() {
-    Client c = new Client(true, SETTINGS.withInboundWindow(2));
+    Client c = new Client(true, TestServers.settings("inbound-window = 2").connection());
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
     c.send("one");
@@ -457,7 +466,7 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(
             conversation.ref(), "bob", List.of("hi alice", "what: now? /next"), bob.ref()));
@@ -470,7 +479,7 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.send("mine");
     conversation.expectMessage(WAIT, say(c, "mine"));
     // our Say is unconfirmed, yet bob's lines are still written
@@ -485,12 +494,12 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("gotta go"), bob.ref()));
     c.connection.tell(new ConnectionActor.PartnerLeft(conversation.ref()));
     c.expectLines("bob: gotta go", Notices.PARTNER_LEFT);
-    conversation.expectMessage(WAIT, new ConversationActor.Release(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.Release(c.peer));
     // the matchmaker requeues us by itself; until it answers, input is held
     c.send("hello?");
     c.output.expectNoMessage(QUIET);
@@ -510,7 +519,7 @@ class ConnectionActorTest {
     c.connection.tell(new ConnectionActor.PartnerLeft(conversation.ref()));
     c.connection.tell(new ConnectionActor.NotDelivered(conversation.ref(), 1));
     c.expectLines(Notices.PARTNER_LEFT, Notices.NOT_MATCHED);
-    conversation.expectMessage(WAIT, new ConversationActor.Release(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.Release(c.peer));
     // "two" is read once the matchmaker has requeued us, and is not lost in silence either
     c.output.expectNoMessage(QUIET);
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
@@ -529,10 +538,10 @@ class ConnectionActorTest {
     // §5.4: nothing more is read, commands included, until the line is confirmed
     conversation.expectNoMessage(QUIET);
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
-    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, true));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, true));
     c.matchmaker.expectNoMessage(QUIET); // the conversation reports the end, not us
     // a line of bob's still on its way is confirmed but not shown
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("late"), bob.ref()));
     bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
@@ -549,8 +558,8 @@ class ConnectionActorTest {
     c.send("bye bob", "/quit", "never read");
     conversation.expectMessage(WAIT, say(c, "bye bob"));
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
-    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, false));
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, false));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectLines(Notices.BYE);
     c.expectOutputCompleted();
     c.connection.tell(new ConnectionActor.LeaveConfirmed(conversation.ref()));
@@ -571,8 +580,8 @@ class ConnectionActorTest {
     conversation.expectMessage(WAIT, say(c, "words"));
     // the sink reports the end of input once its last batch is acked, i.e. "words" confirmed
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
-    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, false));
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, false));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectOutputCompleted();
     c.connection.tell(new ConnectionActor.LeaveConfirmed(conversation.ref()));
     c.expectStopped();
@@ -584,8 +593,8 @@ class ConnectionActorTest {
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
     c.dropConnection();
-    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, false));
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, false));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.connection.tell(new ConnectionActor.LeaveConfirmed(conversation.ref()));
     c.expectStopped();
   }
@@ -595,7 +604,7 @@ class ConnectionActorTest {
   /** alice reads nothing; bob (a probe) talks to her through a real conversation. */
   private static final class SlowReaderScene {
     final Client alice = new Client(false);
-    final TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    final TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     final ActorRef<ConversationActor.Command> conversation;
 
     SlowReaderScene() {
@@ -605,7 +614,7 @@ class ConnectionActorTest {
       conversation =
           testKit.spawn(
               ConversationActor.create(
-                  alice.connection, "alice", bob.ref(), "bob", alice.matchmaker.ref()),
+                  alice.peer, "alice", bob.ref(), "bob", alice.matchmaker.ref().narrow()),
               "conversation-" + ids.incrementAndGet());
       bob.expectMessage(WAIT, new ConnectionActor.Matched(conversation, "alice"));
       conversation.tell(new ConversationActor.Say(bob.ref(), List.of("alice?")));
@@ -626,8 +635,8 @@ class ConnectionActorTest {
     Set<MatchmakerActor.Command> told = new HashSet<>(s.alice.matchmaker.receiveSeveralMessages(2, WAIT));
     assertEquals(
         Set.of(
-            new MatchmakerActor.Unregister(s.alice.connection),
-            new MatchmakerActor.ConversationEnded(s.bob.ref(), s.alice.connection, false)),
+            new MatchmakerActor.Unregister(s.alice.peer),
+            new MatchmakerActor.ConversationEnded(s.bob.ref(), s.alice.peer, false)),
         told);
     s.alice.expectStopped();
   }
@@ -656,13 +665,13 @@ class ConnectionActorTest {
     c.expectRegister("alice");
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("one", "two"), bob.ref()));
     c.connection.tell(ConnectionActor.ServerShuttingDown.INSTANCE);
     bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
     // the partner hears of the shutdown through the conversation, never as "partner left"
-    conversation.expectMessage(WAIT, new ConversationActor.ServerStopping(c.connection));
+    conversation.expectMessage(WAIT, new ConversationActor.ServerStopping(c.peer));
     c.output.expectNoMessage(QUIET); // everything is still queued: the client reads nothing yet
     c.startReading();
     c.expectLines(Notices.WAIT, "matched to bob", "bob: one", "bob: two", Notices.SERVER_SHUTTING_DOWN);
@@ -691,7 +700,7 @@ class ConnectionActorTest {
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
     c.send("one", "two", "/next", "three");
     conversation.expectMessage(WAIT, say(c, "one", "two"));
-    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.connection, true));
+    conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, true));
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
     c.expectLines(Notices.WAIT, Notices.NOT_MATCHED); // "three" came after /next
   }
@@ -707,7 +716,7 @@ class ConnectionActorTest {
     c.send("/help"); // read by the stream, held while registering
     c.connection.tell(ConnectionActor.Waiting.INSTANCE); // "wait\n" crosses the mark
     c.dropConnection();
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.connection));
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     testKit.createTestProbe().expectTerminated(c.connection, WAIT);
   }
 
@@ -718,7 +727,7 @@ class ConnectionActorTest {
     c.expectRegister("alice");
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.Command> bob = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     List<String> flood = java.util.Collections.nCopies(20, "x".repeat(4000));
     c.connection.tell(new ConnectionActor.Deliver(conversation.ref(), "bob", flood, bob.ref()));
     bob.expectNoMessage(QUIET); // over the mark: held while alice reads nothing

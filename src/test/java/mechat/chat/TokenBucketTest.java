@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -16,13 +16,13 @@ import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import mechat.tls.TlsContexts;
+import mechat.transport.TlsContexts;
 
 /**
  * The client's TCP connection, plain or inside TLS (protocol §1, §9): UTF-8 lines terminated by LF
  * in both directions. One thread may read while others send; sends are serialised.
  */
-public final class ChatClient implements AutoCloseable {
+public final class ServerConnection implements AutoCloseable {
   /** Far above any line the server sends (a name and a 4096-byte message); the rest is dropped. */
   static final int MAX_LINE_BYTES = 1 << 20;
 
@@ -33,7 +33,7 @@ public final class ChatClient implements AutoCloseable {
   private int chunkStart;
   private int chunkEnd;
 
-  private ChatClient(Socket socket) throws IOException {
+  private ServerConnection(Socket socket) throws IOException {
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
@@ -46,7 +46,7 @@ public final class ChatClient implements AutoCloseable {
     }
   }
 
-  public static ChatClient connect(String host, int port, Duration timeout) throws IOException {
+  public static ServerConnection connect(String host, int port, Duration timeout) throws IOException {
     return connect(host, port, timeout, Optional.empty());
   }
 
@@ -55,7 +55,7 @@ public final class ChatClient implements AutoCloseable {
    * server's certificate against {@code host}) before it returns; a failed handshake is a {@link
    * HandshakeFailedException}.
    */
-  public static ChatClient connect(String host, int port, Duration timeout, Optional<SSLContext> tls)
+  public static ServerConnection connect(String host, int port, Duration timeout, Optional<SSLContext> tls)
       throws IOException {
     Socket socket = new Socket();
     try {
@@ -65,9 +65,9 @@ public final class ChatClient implements AutoCloseable {
       socket.close();
       throw e;
     }
-    if (tls.isEmpty()) return new ChatClient(socket);
+    if (tls.isEmpty()) return new ServerConnection(socket);
     try {
-      return new ChatClient(TlsContexts.clientHandshake(tls.get(), socket, host, port, timeout));
+      return new ServerConnection(TlsContexts.clientHandshake(tls.get(), socket, host, port, timeout));
     } catch (IOException e) {
       throw new HandshakeFailedException(explain(e, host, port, timeout), e);
     }

@@ -1,24 +1,27 @@
-package mechat.server;
+package mechat.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import mechat.protocol.ChatLine;
 import org.apache.pekko.util.ByteString;
 
-/** Encodes server lines for the wire (UTF-8, bare LF); the fixed notices are encoded once. */
-final class NoticeBytes {
+/**
+ * Encodes server lines for the wire (§1, §2): UTF-8, each ended by a bare LF; the fixed notices are
+ * encoded once. {@link LineDecoder} is its counterpart for input.
+ */
+public final class LineEncoder {
   private static final ConcurrentHashMap<String, ByteString> FIXED = new ConcurrentHashMap<>();
 
-  private NoticeBytes() {}
+  private LineEncoder() {}
 
-  static ByteString of(String notice) {
-    if (notice.startsWith(mechat.protocol.Notices.MATCHED_TO_PREFIX)) return line(notice);
-    return FIXED.computeIfAbsent(notice, NoticeBytes::line);
+  /** A notice (§2) as one line. */
+  public static ByteString notice(String notice) {
+    if (notice.startsWith(Notices.MATCHED_TO_PREFIX)) return line(notice);
+    return FIXED.computeIfAbsent(notice, LineEncoder::line);
   }
 
   /** {@code SENDER: TEXT} for each text, as one buffer. */
-  static ByteString chatLines(String sender, List<String> texts) {
+  public static ByteString chatLines(String sender, List<String> texts) {
     byte[] prefix = (sender + ChatLine.SEPARATOR).getBytes(StandardCharsets.UTF_8);
     byte[][] encoded = new byte[texts.size()][];
     int length = 0;

@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import java.time.Duration;
 import java.util.List;
@@ -30,12 +30,12 @@ class ConversationActorTest {
 
   /** Two probe sides, a matchmaker probe, and the conversation between alice (a) and bob (b). */
   private static final class Fixture {
-    final TestProbe<ConnectionActor.Command> a = testKit.createTestProbe(ConnectionActor.Command.class);
-    final TestProbe<ConnectionActor.Command> b = testKit.createTestProbe(ConnectionActor.Command.class);
+    final TestProbe<ConnectionActor.ConversationEvent> a = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    final TestProbe<ConnectionActor.ConversationEvent> b = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     final TestProbe<MatchmakerActor.Command> matchmaker =
         testKit.createTestProbe(MatchmakerActor.Command.class);
-    final ActorRef<ConnectionActor.Command> aRef;
-    final ActorRef<ConnectionActor.Command> bRef;
+    final ActorRef<ConnectionActor.ConversationEvent> aRef;
+    final ActorRef<ConnectionActor.ConversationEvent> bRef;
     final ActorRef<ConversationActor.Command> conversation;
 
     Fixture() {
@@ -43,12 +43,12 @@ class ConversationActorTest {
     }
 
     /** With {@code aRef}/{@code bRef} given, those refs are the sides (e.g. stoppable ones). */
-    Fixture(ActorRef<ConnectionActor.Command> aSide, ActorRef<ConnectionActor.Command> bSide) {
+    Fixture(ActorRef<ConnectionActor.ConversationEvent> aSide, ActorRef<ConnectionActor.ConversationEvent> bSide) {
       aRef = aSide != null ? aSide : a.ref();
       bRef = bSide != null ? bSide : b.ref();
       conversation =
           testKit.spawn(
-              ConversationActor.create(aRef, "alice", bRef, "bob", matchmaker.ref()),
+              ConversationActor.create(aRef, "alice", bRef, "bob", matchmaker.ref().narrow()),
               "conversation-" + ids.incrementAndGet());
     }
 
@@ -61,9 +61,9 @@ class ConversationActorTest {
   }
 
   /** A side that can be stopped: forwards everything to {@code probe}. */
-  private static ActorRef<ConnectionActor.Command> stoppableSide(
-      TestProbe<ConnectionActor.Command> probe) {
-    Behavior<ConnectionActor.Command> forward =
+  private static ActorRef<ConnectionActor.ConversationEvent> stoppableSide(
+      TestProbe<ConnectionActor.ConversationEvent> probe) {
+    Behavior<ConnectionActor.ConversationEvent> forward =
         Behaviors.receiveMessage(
             m -> {
               probe.ref().tell(m);
@@ -97,7 +97,7 @@ class ConversationActorTest {
   @Test
   void s5_1_linesFromAStrangerAreIgnored() {
     Fixture f = new Fixture().greeted();
-    TestProbe<ConnectionActor.Command> stranger = testKit.createTestProbe(ConnectionActor.Command.class);
+    TestProbe<ConnectionActor.ConversationEvent> stranger = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     f.conversation.tell(new ConversationActor.Say(stranger.ref(), List.of("spam")));
     f.conversation.tell(new ConversationActor.Leave(stranger.ref(), false));
     f.conversation.tell(new ConversationActor.Say(f.aRef, List.of("hi")));
@@ -182,8 +182,8 @@ class ConversationActorTest {
 
   @Test
   void s7_aSideSayingGoodbyeForTheServerTellsTheOtherWithoutPartnerLeft() {
-    TestProbe<ConnectionActor.Command> aProbe = testKit.createTestProbe(ConnectionActor.Command.class);
-    ActorRef<ConnectionActor.Command> aSide = stoppableSide(aProbe);
+    TestProbe<ConnectionActor.ConversationEvent> aProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    ActorRef<ConnectionActor.ConversationEvent> aSide = stoppableSide(aProbe);
     Fixture f = new Fixture(aSide, null);
     aProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
     f.b.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "alice"));
@@ -200,8 +200,8 @@ class ConversationActorTest {
 
   @Test
   void s7_sideThatStopsWithoutLeaveCountsAsLeft() {
-    TestProbe<ConnectionActor.Command> aProbe = testKit.createTestProbe(ConnectionActor.Command.class);
-    ActorRef<ConnectionActor.Command> aSide = stoppableSide(aProbe);
+    TestProbe<ConnectionActor.ConversationEvent> aProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    ActorRef<ConnectionActor.ConversationEvent> aSide = stoppableSide(aProbe);
     Fixture f = new Fixture(aSide, null);
     aProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
     f.b.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "alice"));
@@ -220,8 +220,8 @@ class ConversationActorTest {
 
   @Test
   void s7_stayerThatStopsAfterTheEndStopsTheConversation() {
-    TestProbe<ConnectionActor.Command> bProbe = testKit.createTestProbe(ConnectionActor.Command.class);
-    ActorRef<ConnectionActor.Command> bSide = stoppableSide(bProbe);
+    TestProbe<ConnectionActor.ConversationEvent> bProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    ActorRef<ConnectionActor.ConversationEvent> bSide = stoppableSide(bProbe);
     Fixture f = new Fixture(null, bSide);
     f.a.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
     bProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "alice"));

@@ -1,21 +1,16 @@
-package mechat.server;
+package mechat.transport;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import mechat.tls.TlsContexts;
-import mechat.tls.TlsContexts.TlsSetupException;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.io.Inet;
 import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.TLSProtocol;
 import org.apache.pekko.stream.javadsl.BidiFlow;
@@ -28,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS listener of protocol §9: the keystore is loaded once at start, and every accepted
- * connection runs the same line protocol inside TLS 1.3 or 1.2, handed to the {@link
- * ServerGuardian} like a plain one (same matchmaker, same limits).
+ * The TLS listener of protocol §9: every accepted connection runs the same line protocol inside
+ * TLS 1.3 or 1.2 and becomes an {@link IncomingClient} like a plain one (same matchmaker, same
+ * limits); the server's {@code SSLContext} is made once, at start.
  *
  * <p>Closing mirrors the plain listener's: when the server ends its output ({@code bye}, {@code
  * timeout}, {@code server full}, {@code server shutting down}) the client gets all of it, then
@@ -59,38 +54,20 @@ public final class TlsListener {
   private int open;
   private final List<CompletableFuture<Done>> closedWaiters = new ArrayList<>();
 
-  TlsListener(SSLContext context) {
+  public TlsListener(SSLContext context) {
     this.context = context;
   }
 
-  /**
-   * The server's TLS context, if the settings ask for a TLS listener: the keystore's password is
-   * read from the environment variable the settings name.
-   */
-  public static Optional<SSLContext> load(
-      ServerSettings settings, Function<String, String> environment) throws TlsSetupException {
-    if (settings.tls().isEmpty()) return Optional.empty();
-    ServerSettings.Tls tls = settings.tls().get();
-    String password = environment.apply(tls.passwordEnv());
-    if (password == null) {
-      throw new TlsSetupException(
-          "environment variable "
-              + tls.passwordEnv()
-              + " is not set: it must hold the keystore's password (--tls-keystore-password-env)");
-    }
-    return Optional.of(TlsContexts.server(Path.of(tls.keystore()), password.toCharArray()));
-  }
-
-  /** Binds the port; each connection is a plain-text flow to the protocol, as Tcp.bind's are. */
-  Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> bind(
-      ActorSystem<?> system, String host, int port, int backlog, List<Inet.SocketOption> options) {
+  /** Binds the port; each connection carries plain lines to the protocol, as a TCP one does. */
+  public Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
+      ActorSystem<?> system, String host, int port, int maxLineBytes) {
     return Tcp.get(system)
-        .bind(host, port, backlog, options, false, Optional.empty())
-        .map(this::secured);
+        .bind(host, port, TcpListener.BACKLOG, TcpListener.OPTIONS, false, Optional.empty())
+        .map(tcp -> new TcpClient(secured(tcp), maxLineBytes, system));
   }
 
   /** Completes once every connection's socket is closed, after its last bytes. */
-  synchronized CompletionStage<Done> allClosed() {
+  public synchronized CompletionStage<Done> allClosed() {
     CompletableFuture<Done> closed = new CompletableFuture<>();
     closedWaiters.add(closed);
     if (open == 0) notifyClosed();
@@ -113,7 +90,7 @@ public final class TlsListener {
         tcp.flow()
             .watchTermination(this::counted)
             .via(new DrainAfterCancel(CLOSE_LINGER)); // so TCP's own end is seen: socket closed
-    String address = ServerGuardian.format(tcp.remoteAddress());
+    String address = IncomingClient.format(tcp.remoteAddress());
     Flow<ByteString, ByteString, NotUsed> plain =
         tls.join(encrypted)
             .via(

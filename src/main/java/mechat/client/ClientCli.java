@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
-import mechat.tls.TlsContexts;
-import mechat.tls.TlsContexts.TlsSetupException;
+import mechat.transport.TlsContexts;
+import mechat.transport.TlsContexts.TlsSetupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
       "3:the server closed the connection or is shutting down",
       "4:batch mode: the server refused the name"
     })
-public final class ClientCommand implements Callable<Integer> {
+public final class ClientCli implements Callable<Integer> {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration INTERACTIVE_BYE_WAIT = Duration.ofSeconds(2);
   static final Duration BATCH_BYE_WAIT = Duration.ofSeconds(10);
@@ -114,9 +114,9 @@ public final class ClientCommand implements Callable<Integer> {
         return 1;
       }
     }
-    ChatClient connection;
+    ServerConnection connection;
     try {
-      connection = ChatClient.connect(host, port, CONNECT_TIMEOUT, tlsContext);
+      connection = ServerConnection.connect(host, port, CONNECT_TIMEOUT, tlsContext);
     } catch (IOException e) {
       err().printf("mechat client: cannot connect to %s:%d: %s%n", host, port, e.getMessage());
       return 1;
@@ -128,7 +128,7 @@ public final class ClientCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
-  private int runBatch(ChatClient connection) {
+  private int runBatch(ServerConnection connection) {
     PrintStream out =
         new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     return new BatchMode(
@@ -136,7 +136,7 @@ public final class ClientCommand implements Callable<Integer> {
         .run();
   }
 
-  private int runInteractive(ChatClient connection) {
+  private int runInteractive(ServerConnection connection) {
     try (TerminalView view = TerminalView.onSystemTerminal()) {
       view.status(
           "connected to "

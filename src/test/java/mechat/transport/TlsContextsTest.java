@@ -1,4 +1,4 @@
-package mechat.tls;
+package mechat.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import mechat.server.ChatServer;
 import mechat.testing.TestTls;
-import mechat.tls.TlsContexts.TlsSetupException;
+import mechat.transport.TlsContexts.TlsSetupException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

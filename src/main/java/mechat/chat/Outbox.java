@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import java.util.ArrayDeque;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -14,9 +14,10 @@ import org.apache.pekko.util.ByteString;
  * it: that is what holds a fast sender back behind a slow reader.
  */
 final class Outbox {
-  private record HeldAck(ActorRef<ConnectionActor.Command> to, ConnectionActor.Delivered ack) {}
+  private record HeldAck(
+      ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered ack) {}
 
-  private final ActorRef<ConnectionActor.Outbound> out;
+  private final ActorRef<ConnectionStream.Outbound> out;
   private final int highWaterBytes;
   private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
   private final ArrayDeque<HeldAck> heldAcks = new ArrayDeque<>();
@@ -26,7 +27,7 @@ final class Outbox {
   private boolean closeSent;
   private boolean ended;
 
-  Outbox(ActorRef<ConnectionActor.Outbound> out, int highWaterBytes) {
+  Outbox(ActorRef<ConnectionStream.Outbound> out, int highWaterBytes) {
     this.out = out;
     this.highWaterBytes = highWaterBytes;
   }
@@ -40,7 +41,7 @@ final class Outbox {
   }
 
   /** Confirms a partner's lines now if there is room, else once the queue drains. */
-  void confirm(ActorRef<ConnectionActor.Command> to, ConnectionActor.Delivered ack) {
+  void confirm(ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered ack) {
     if (isOverHighWater()) heldAcks.add(new HeldAck(to, ack));
     else to.tell(ack);
   }
@@ -81,7 +82,7 @@ final class Outbox {
   void abort() {
     closing = true;
     closeSent = true;
-    out.tell(ConnectionActor.Abort.INSTANCE);
+    out.tell(ConnectionStream.Abort.INSTANCE);
   }
 
   /** The stream is gone: nothing queued can be written any more, so forget it. */
@@ -103,12 +104,12 @@ final class Outbox {
       ByteString chunk = queue.poll();
       while (!queue.isEmpty()) chunk = chunk.concat(queue.poll());
       inFlightBytes = chunk.length();
-      out.tell(new ConnectionActor.Bytes(chunk));
+      out.tell(new ConnectionStream.Bytes(chunk));
       return true;
     }
     if (closing) {
       closeSent = true;
-      out.tell(ConnectionActor.Close.INSTANCE);
+      out.tell(ConnectionStream.Close.INSTANCE);
     }
     return false;
   }

@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.transport;
 
 import java.time.Duration;
 import org.apache.pekko.stream.Attributes;

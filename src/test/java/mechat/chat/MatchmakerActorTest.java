@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -52,7 +52,7 @@ class MatchmakerActorTest {
 
   private static void register(
       ActorRef<MatchmakerActor.Command> mm, String name, TestProbe<ConnectionActor.Command> c) {
-    mm.tell(new MatchmakerActor.Register(name, "test:" + name, c.ref()));
+    mm.tell(new MatchmakerActor.Register(name, "test:" + name, c.ref().narrow(), c.ref().narrow()));
   }
 
   private static void registerWaiting(
@@ -93,7 +93,7 @@ class MatchmakerActorTest {
       ActorRef<MatchmakerActor.Command> mm,
       TestProbe<ConnectionActor.Command> stayer,
       TestProbe<ConnectionActor.Command> leaver) {
-    mm.tell(new MatchmakerActor.ConversationEnded(stayer.ref(), leaver.ref(), true));
+    mm.tell(new MatchmakerActor.ConversationEnded(stayer.ref().narrow(), leaver.ref().narrow(), true));
   }
 
   // ---------------------------------------------------------------- §3.4, §3.6 names
@@ -143,7 +143,7 @@ class MatchmakerActorTest {
     TestProbe<ConnectionActor.Command> a = newClient();
     TestProbe<ConnectionActor.Command> b = newClient();
     registerWaiting(mm, "alice", a);
-    mm.tell(new MatchmakerActor.Unregister(a.ref()));
+    mm.tell(new MatchmakerActor.Unregister(a.ref().narrow()));
     registerWaiting(mm, "ALICE", b); // Waiting, not NameTaken, and not matched with the leaver
     a.expectNoMessage(QUIET);
     assertEquals(new MatchmakerActor.Stats(1, 1, 0), stats(mm));
@@ -154,7 +154,7 @@ class MatchmakerActorTest {
     ActorRef<MatchmakerActor.Command> mm = newMatchmaker();
     TestProbe<ConnectionActor.Command> aProbe = newClient();
     ActorRef<ConnectionActor.Command> a = stoppableClient(aProbe);
-    mm.tell(new MatchmakerActor.Register("alice", "test:alice", a));
+    mm.tell(new MatchmakerActor.Register("alice", "test:alice", a.narrow(), a.narrow()));
     aProbe.expectMessage(WAIT, ConnectionActor.Waiting.INSTANCE);
     testKit.stop(a, WAIT);
     awaitStats(mm, new MatchmakerActor.Stats(0, 0, 0));
@@ -209,9 +209,9 @@ class MatchmakerActorTest {
     expectPaired(a, "A", d, "D");
 
     // both conversations end without /next: A and B may meet again
-    mm.tell(new MatchmakerActor.ConversationEnded(b.ref(), c.ref(), false));
+    mm.tell(new MatchmakerActor.ConversationEnded(b.ref().narrow(), c.ref().narrow(), false));
     b.expectMessage(WAIT, ConnectionActor.Waiting.INSTANCE);
-    mm.tell(new MatchmakerActor.ConversationEnded(a.ref(), d.ref(), false));
+    mm.tell(new MatchmakerActor.ConversationEnded(a.ref().narrow(), d.ref().narrow(), false));
     expectPaired(b, "B", a, "A");
   }
 
@@ -231,7 +231,7 @@ class MatchmakerActorTest {
     // A meets C, C quits; A is requeued while B still waits, and B has met nobody else
     register(mm, "C", c);
     expectPaired(a, "A", c, "C");
-    mm.tell(new MatchmakerActor.ConversationEnded(a.ref(), c.ref(), false));
+    mm.tell(new MatchmakerActor.ConversationEnded(a.ref().narrow(), c.ref().narrow(), false));
     expectPaired(b, "B", a, "A");
   }
 
@@ -244,7 +244,7 @@ class MatchmakerActorTest {
     registerWaiting(mm, "A", a);
     register(mm, "B", b);
     expectPaired(a, "A", b, "B");
-    mm.tell(new MatchmakerActor.ConversationEnded(b.ref(), a.ref(), false));
+    mm.tell(new MatchmakerActor.ConversationEnded(b.ref().narrow(), a.ref().narrow(), false));
     b.expectMessage(WAIT, ConnectionActor.Waiting.INSTANCE);
     a.expectNoMessage(QUIET); // the leaver (quitting) is not requeued
     assertEquals(new MatchmakerActor.Stats(2, 1, 1), stats(mm));
@@ -261,7 +261,7 @@ class MatchmakerActorTest {
     TestProbe<ConnectionActor.Command> b = newClient();
     TestProbe<ConnectionActor.Command> c = newClient();
     registerWaiting(mm, "A", a);
-    mm.tell(new MatchmakerActor.Unregister(a.ref()));
+    mm.tell(new MatchmakerActor.Unregister(a.ref().narrow()));
     registerWaiting(mm, "B", b);
     register(mm, "C", c);
     expectPaired(b, "B", c, "C");
@@ -274,7 +274,7 @@ class MatchmakerActorTest {
     TestProbe<ConnectionActor.Command> aProbe = newClient();
     ActorRef<ConnectionActor.Command> a = stoppableClient(aProbe);
     TestProbe<ConnectionActor.Command> b = newClient();
-    mm.tell(new MatchmakerActor.Register("A", "test:A", a));
+    mm.tell(new MatchmakerActor.Register("A", "test:A", a.narrow(), a.narrow()));
     aProbe.expectMessage(WAIT, ConnectionActor.Waiting.INSTANCE);
     testKit.stop(a, WAIT);
     awaitStats(mm, new MatchmakerActor.Stats(0, 0, 0));
@@ -291,9 +291,9 @@ class MatchmakerActorTest {
     register(mm, "B", b);
     expectPaired(a, "A", b, "B");
     // both quit at once: B's Unregister reaches the matchmaker before the end of the conversation
-    mm.tell(new MatchmakerActor.Unregister(b.ref()));
-    mm.tell(new MatchmakerActor.Unregister(a.ref()));
-    mm.tell(new MatchmakerActor.ConversationEnded(b.ref(), a.ref(), true));
+    mm.tell(new MatchmakerActor.Unregister(b.ref().narrow()));
+    mm.tell(new MatchmakerActor.Unregister(a.ref().narrow()));
+    mm.tell(new MatchmakerActor.ConversationEnded(b.ref().narrow(), a.ref().narrow(), true));
     registerWaiting(mm, "C", c);
     a.expectNoMessage(QUIET);
     b.expectNoMessage(Duration.ZERO);
@@ -313,14 +313,14 @@ class MatchmakerActorTest {
     assertEquals(new MatchmakerActor.Stats(2, 0, 1), stats(mm));
 
     // A quits: the (real) conversation reports the end, B is requeued, A unregisters
-    conversation.tell(new ConversationActor.Leave(a.ref(), false));
+    conversation.tell(new ConversationActor.Leave(a.ref().narrow(), false));
     a.expectMessage(WAIT, new ConnectionActor.LeaveConfirmed(conversation));
     b.expectMessage(WAIT, new ConnectionActor.PartnerLeft(conversation));
     b.expectMessage(WAIT, ConnectionActor.Waiting.INSTANCE);
-    mm.tell(new MatchmakerActor.Unregister(a.ref()));
+    mm.tell(new MatchmakerActor.Unregister(a.ref().narrow()));
     assertEquals(new MatchmakerActor.Stats(1, 1, 1), stats(mm));
     // B releases the conversation, which stops: it is no longer counted
-    conversation.tell(new ConversationActor.Release(b.ref()));
+    conversation.tell(new ConversationActor.Release(b.ref().narrow()));
     awaitStats(mm, new MatchmakerActor.Stats(1, 1, 0));
   }
 }

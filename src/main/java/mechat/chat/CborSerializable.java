@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 /**
  * Marker for messages that may cross cluster nodes one day: they are serialized with Jackson CBOR

@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 /**
  * The rate limit of one connection (protocol §5.5): {@code rate} tokens a second, at most {@code

@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,10 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MessageSerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create(TestServers.config());
 
-  private static final ActorRef<ConnectionActor.Command> connection =
-      testKit.createTestProbe(ConnectionActor.Command.class).ref();
-  private static final ActorRef<ConnectionActor.Command> otherConnection =
-      testKit.createTestProbe(ConnectionActor.Command.class).ref();
+  private static final ActorRef<ConnectionActor.ConversationEvent> connection =
+      testKit.createTestProbe(ConnectionActor.ConversationEvent.class).ref();
+  private static final ActorRef<ConnectionActor.MatchmakerReply> replyTo =
+      testKit.createTestProbe(ConnectionActor.MatchmakerReply.class).ref();
+  private static final ActorRef<ConnectionActor.ConversationEvent> otherConnection =
+      testKit.createTestProbe(ConnectionActor.ConversationEvent.class).ref();
   private static final ActorRef<ConversationActor.Command> conversation =
       testKit.createTestProbe(ConversationActor.Command.class).ref();
   private static final ActorRef<MatchmakerActor.Stats> statsReplyTo =
@@ -47,7 +49,7 @@ class MessageSerializationTest {
   static List<Object> samples() {
     return List.of(
         // MatchmakerActor
-        new MatchmakerActor.Register("Alice-1!", "127.0.0.1:50000", connection),
+        new MatchmakerActor.Register("Alice-1!", "127.0.0.1:50000", replyTo, connection),
         new MatchmakerActor.Unregister(connection),
         new MatchmakerActor.ConversationEnded(connection, otherConnection, true),
         new MatchmakerActor.ConversationEnded(connection, otherConnection, false),

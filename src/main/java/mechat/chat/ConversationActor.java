@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,47 +21,47 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
   public sealed interface Command extends CborSerializable {}
 
   /** Lines from one side, to be delivered to the other; acked by the receiver with Delivered. */
-  public record Say(ActorRef<ConnectionActor.Command> from, List<String> texts)
+  public record Say(ActorRef<ConnectionActor.ConversationEvent> from, List<String> texts)
       implements Command {}
 
   /** The side leaves (/quit, /next or disconnect); it is answered LeaveConfirmed. */
-  public record Leave(ActorRef<ConnectionActor.Command> from, boolean byNext) implements Command {}
+  public record Leave(ActorRef<ConnectionActor.ConversationEvent> from, boolean byNext) implements Command {}
 
   /**
    * The server is stopping and this side says goodbye: the other side is told too, through this
    * same path (so after every line already routed to it), and nobody is told "partner left".
    */
-  public record ServerStopping(ActorRef<ConnectionActor.Command> from) implements Command {}
+  public record ServerStopping(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
 
   /** The stayer has seen PartnerLeft and will send nothing more here. */
-  public record Release(ActorRef<ConnectionActor.Command> from) implements Command {}
+  public record Release(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
 
-  private record SideTerminated(ActorRef<ConnectionActor.Command> side) implements Command {}
+  private record SideTerminated(ActorRef<ConnectionActor.ConversationEvent> side) implements Command {}
 
-  private final ActorRef<ConnectionActor.Command> a;
+  private final ActorRef<ConnectionActor.ConversationEvent> a;
   private final String nameA;
-  private final ActorRef<ConnectionActor.Command> b;
+  private final ActorRef<ConnectionActor.ConversationEvent> b;
   private final String nameB;
-  private final ActorRef<MatchmakerActor.Command> matchmaker;
+  private final ActorRef<MatchmakerActor.ConversationEnded> matchmaker;
   /** Set once one side has left; the other side is the stayer. */
-  private ActorRef<ConnectionActor.Command> stayer;
+  private ActorRef<ConnectionActor.ConversationEvent> stayer;
 
   public static Behavior<Command> create(
-      ActorRef<ConnectionActor.Command> a,
+      ActorRef<ConnectionActor.ConversationEvent> a,
       String nameA,
-      ActorRef<ConnectionActor.Command> b,
+      ActorRef<ConnectionActor.ConversationEvent> b,
       String nameB,
-      ActorRef<MatchmakerActor.Command> matchmaker) {
+      ActorRef<MatchmakerActor.ConversationEnded> matchmaker) {
     return Behaviors.setup(ctx -> new ConversationActor(ctx, a, nameA, b, nameB, matchmaker));
   }
 
   private ConversationActor(
       ActorContext<Command> context,
-      ActorRef<ConnectionActor.Command> a,
+      ActorRef<ConnectionActor.ConversationEvent> a,
       String nameA,
-      ActorRef<ConnectionActor.Command> b,
+      ActorRef<ConnectionActor.ConversationEvent> b,
       String nameB,
-      ActorRef<MatchmakerActor.Command> matchmaker) {
+      ActorRef<MatchmakerActor.ConversationEnded> matchmaker) {
     super(context);
     this.a = a;
     this.nameA = nameA;
@@ -126,21 +126,21 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
     return t.side().equals(stayer) ? Behaviors.stopped() : this;
   }
 
-  private void end(ActorRef<ConnectionActor.Command> leaver, boolean byNext) {
+  private void end(ActorRef<ConnectionActor.ConversationEvent> leaver, boolean byNext) {
     stayer = other(leaver);
     stayer.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
     matchmaker.tell(new MatchmakerActor.ConversationEnded(stayer, leaver, byNext));
   }
 
-  private boolean isSide(ActorRef<ConnectionActor.Command> ref) {
+  private boolean isSide(ActorRef<ConnectionActor.ConversationEvent> ref) {
     return ref.equals(a) || ref.equals(b);
   }
 
-  private ActorRef<ConnectionActor.Command> other(ActorRef<ConnectionActor.Command> side) {
+  private ActorRef<ConnectionActor.ConversationEvent> other(ActorRef<ConnectionActor.ConversationEvent> side) {
     return side.equals(a) ? b : a;
   }
 
-  private String nameOf(ActorRef<ConnectionActor.Command> side) {
+  private String nameOf(ActorRef<ConnectionActor.ConversationEvent> side) {
     return side.equals(a) ? nameA : nameB;
   }
 }

@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.chat;
 
 import java.util.concurrent.atomic.LongAdder;
 

@@ -1,17 +1,17 @@
-package mechat.server;
+package mechat.chat;
 
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import mechat.protocol.Username;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import mechat.protocol.Username;
 
 /**
  * The singleton that owns the username registry (case-insensitive, released when a client leaves),
@@ -22,20 +22,29 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Claim a (valid, trimmed) name and join the queue: replies NameTaken, Waiting or Matched. */
-  public record Register(String name, String address, ActorRef<ConnectionActor.Command> replyTo)
+  /**
+   * Claim a (valid, trimmed) name and join the queue: {@code replyTo} is told NameTaken or Waiting,
+   * or a new conversation tells {@code connection} Matched. Both refs are the same connection actor,
+   * narrowed to what each of its peers may send it.
+   */
+  public record Register(
+      String name,
+      String address,
+      ActorRef<ConnectionActor.MatchmakerReply> replyTo,
+      ActorRef<ConnectionActor.ConversationEvent> connection)
       implements Command {}
 
   /** The client is leaving: release its name and take it out of the queue. */
-  public record Unregister(ActorRef<ConnectionActor.Command> connection) implements Command {}
+  public record Unregister(ActorRef<ConnectionActor.ConversationEvent> connection)
+      implements Command {}
 
   /**
    * A conversation is over: the stayer rejoins the queue first, then the leaver if it left by
    * /next (and the two are kept apart until one of them meets someone else).
    */
   public record ConversationEnded(
-      ActorRef<ConnectionActor.Command> stayer,
-      ActorRef<ConnectionActor.Command> leaver,
+      ActorRef<ConnectionActor.ConversationEvent> stayer,
+      ActorRef<ConnectionActor.ConversationEvent> leaver,
       boolean byNext)
       implements Command {}
 
@@ -44,18 +53,19 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
 
   public record Stats(int registered, int waiting, int conversations) implements CborSerializable {}
 
-  private record ConnectionTerminated(ActorRef<ConnectionActor.Command> connection)
+  private record ConnectionTerminated(ActorRef<ConnectionActor.ConversationEvent> connection)
       implements Command {}
 
   private record ConversationTerminated() implements Command {}
 
-  private record Client(String name, String address) {}
+  private record Client(
+      String name, String address, ActorRef<ConnectionActor.MatchmakerReply> replyTo) {}
 
-  private final Map<String, ActorRef<ConnectionActor.Command>> byName = new HashMap<>();
-  private final Map<ActorRef<ConnectionActor.Command>, Client> clients = new HashMap<>();
-  private final LinkedHashSet<ActorRef<ConnectionActor.Command>> queue = new LinkedHashSet<>();
+  private final Map<String, ActorRef<ConnectionActor.ConversationEvent>> byName = new HashMap<>();
+  private final Map<ActorRef<ConnectionActor.ConversationEvent>, Client> clients = new HashMap<>();
+  private final LinkedHashSet<ActorRef<ConnectionActor.ConversationEvent>> queue = new LinkedHashSet<>();
   /** Pairs parted by /next, both ways: not matched again until one of them meets someone else. */
-  private final Map<ActorRef<ConnectionActor.Command>, ActorRef<ConnectionActor.Command>> apart =
+  private final Map<ActorRef<ConnectionActor.ConversationEvent>, ActorRef<ConnectionActor.ConversationEvent>> apart =
       new HashMap<>();
   private int conversations;
 
@@ -81,18 +91,18 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
 
   private Behavior<Command> onRegister(Register r) {
     String key = Username.key(r.name());
-    if (byName.containsKey(key) || clients.containsKey(r.replyTo())) {
+    if (byName.containsKey(key) || clients.containsKey(r.connection())) {
       r.replyTo().tell(ConnectionActor.NameTaken.INSTANCE);
       return this;
     }
-    byName.put(key, r.replyTo());
-    clients.put(r.replyTo(), new Client(r.name(), r.address()));
-    getContext().watchWith(r.replyTo(), new ConnectionTerminated(r.replyTo()));
-    enqueue(r.replyTo());
+    byName.put(key, r.connection());
+    clients.put(r.connection(), new Client(r.name(), r.address(), r.replyTo()));
+    getContext().watchWith(r.connection(), new ConnectionTerminated(r.connection()));
+    enqueue(r.connection());
     return this;
   }
 
-  private Behavior<Command> onGone(ActorRef<ConnectionActor.Command> connection) {
+  private Behavior<Command> onGone(ActorRef<ConnectionActor.ConversationEvent> connection) {
     Client client = clients.remove(connection);
     if (client != null) {
       byName.remove(Username.key(client.name()));
@@ -126,36 +136,37 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
   }
 
   /** Pairs the client with whoever has waited longest (and may meet it), or queues it. */
-  private void enqueue(ActorRef<ConnectionActor.Command> client) {
+  private void enqueue(ActorRef<ConnectionActor.ConversationEvent> client) {
     if (queue.contains(client)) return;
-    Optional<ActorRef<ConnectionActor.Command>> partner = longestWaitingFor(client);
+    Optional<ActorRef<ConnectionActor.ConversationEvent>> partner = longestWaitingFor(client);
     if (partner.isPresent()) {
       queue.remove(partner.get());
       match(partner.get(), client);
     } else {
       queue.add(client);
-      client.tell(ConnectionActor.Waiting.INSTANCE);
+      clients.get(client).replyTo().tell(ConnectionActor.Waiting.INSTANCE);
     }
   }
 
-  private Optional<ActorRef<ConnectionActor.Command>> longestWaitingFor(
-      ActorRef<ConnectionActor.Command> client) {
-    ActorRef<ConnectionActor.Command> avoid = apart.get(client);
-    for (Iterator<ActorRef<ConnectionActor.Command>> it = queue.iterator(); it.hasNext(); ) {
-      ActorRef<ConnectionActor.Command> candidate = it.next();
+  private Optional<ActorRef<ConnectionActor.ConversationEvent>> longestWaitingFor(
+      ActorRef<ConnectionActor.ConversationEvent> client) {
+    ActorRef<ConnectionActor.ConversationEvent> avoid = apart.get(client);
+    for (Iterator<ActorRef<ConnectionActor.ConversationEvent>> it = queue.iterator(); it.hasNext(); ) {
+      ActorRef<ConnectionActor.ConversationEvent> candidate = it.next();
       if (!candidate.equals(avoid)) return Optional.of(candidate);
     }
     return Optional.empty();
   }
 
-  private void match(ActorRef<ConnectionActor.Command> a, ActorRef<ConnectionActor.Command> b) {
+  private void match(ActorRef<ConnectionActor.ConversationEvent> a, ActorRef<ConnectionActor.ConversationEvent> b) {
     forgetApart(a);
     forgetApart(b);
     Client ca = clients.get(a);
     Client cb = clients.get(b);
     ActorRef<ConversationActor.Command> conversation =
         getContext()
-            .spawnAnonymous(ConversationActor.create(a, ca.name(), b, cb.name(), getContext().getSelf()));
+            .spawnAnonymous(
+                ConversationActor.create(a, ca.name(), b, cb.name(), getContext().getSelf().narrow()));
     getContext().watchWith(conversation, new ConversationTerminated());
     conversations++;
     getContext()
@@ -163,8 +174,8 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
         .info("matched [{}] ({}) with [{}] ({})", ca.name(), ca.address(), cb.name(), cb.address());
   }
 
-  private void forgetApart(ActorRef<ConnectionActor.Command> client) {
-    ActorRef<ConnectionActor.Command> other = apart.remove(client);
+  private void forgetApart(ActorRef<ConnectionActor.ConversationEvent> client) {
+    ActorRef<ConnectionActor.ConversationEvent> other = apart.remove(client);
     if (other != null && client.equals(apart.get(other))) apart.remove(other);
   }
 }

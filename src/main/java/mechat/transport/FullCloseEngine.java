@@ -1,4 +1,4 @@
-package mechat.server;
+package mechat.transport;
 
 import java.nio.ByteBuffer;
 import java.util.List;
