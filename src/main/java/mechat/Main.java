@@ -1,7 +1,7 @@
 package mechat;
 
-import mechat.client.ClientCli;
 import mechat.bench.BenchCommand;
+import mechat.client.ClientCli;
 import mechat.server.ServerCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +27,8 @@ public final class Main implements Runnable {
   }
 
   private static void stopLogging() {
-    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
+    if (org.slf4j.LoggerFactory.getILoggerFactory()
+        instanceof ch.qos.logback.classic.LoggerContext ctx) {
       ctx.stop();
     }
   }
@@ -39,7 +40,9 @@ public final class Main implements Runnable {
         (ex, args) -> {
           CommandLine c = ex.getCommandLine();
           c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
-          c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+          c.getErr()
+              .println(
+                  "Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
           return c.getCommandSpec().exitCodeOnInvalidInput();
         });
     return cli;

@@ -23,16 +23,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection and its protocol state (§3–§7), in six phases: awaiting a name,
- * registering it, waiting, chatting, requeuing after a conversation, closing. Each phase is a
- * {@link Phase} that says in one place what it does with an input line and with each message of
- * the matchmaker and the conversation.
+ * One client connection and its protocol state (§3–§7), in six phases: awaiting a name, registering
+ * it, waiting, chatting, requeuing after a conversation, closing. Each phase is a {@link Phase}
+ * that says in one place what it does with an input line and with each message of the matchmaker
+ * and the conversation.
  *
  * <p>The input side (batches, acks, the window, the rate limit) is an {@link Inbox}, the output
  * side an {@link Outbox}, and {@link ConnectionStream} joins both to the client. A batch is acked
- * only once its lines are handled and those routed to the partner are confirmed {@code
- * Delivered}; the partner confirms only while its output is under its high-water mark. So a slow
- * reader holds its sender back through TCP flow control, and memory stays bounded (§5.4).
+ * only once its lines are handled and those routed to the partner are confirmed {@code Delivered};
+ * the partner confirms only while its output is under its high-water mark. So a slow reader holds
+ * its sender back through TCP flow control, and memory stays bounded (§5.4).
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
@@ -124,10 +124,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Phase phase = new AwaitingName();
   private String name;
+
   /** The matchmaker holds (or is asked for) our name: it must be told when we leave. */
   private boolean nameClaimed;
+
   /** The name was accepted: the handshake is over. */
   private boolean registered;
+
   private boolean awaitingLeaveConfirm;
   private String closeReason = "disconnected";
 

@@ -111,7 +111,8 @@ public final class ConnectionStream {
                 actor,
                 Written.INSTANCE,
                 o -> o == Close.INSTANCE ? Optional.of(CompletionStrategy.draining()) : none(),
-                o -> o == Abort.INSTANCE ? Optional.of(new SlowReaderException()) : Optional.empty())
+                o ->
+                    o == Abort.INSTANCE ? Optional.of(new SlowReaderException()) : Optional.empty())
             .map(o -> ((Bytes) o).bytes())
             .watchTermination(Ends::new);
     return Flow.fromSinkAndSourceMat(in, out, Keep.right());

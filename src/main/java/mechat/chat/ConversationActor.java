@@ -25,24 +25,28 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
       implements Command {}
 
   /** The side leaves (/quit, /next or disconnect); it is answered LeaveConfirmed. */
-  public record Leave(ActorRef<ConnectionActor.ConversationEvent> from, boolean byNext) implements Command {}
+  public record Leave(ActorRef<ConnectionActor.ConversationEvent> from, boolean byNext)
+      implements Command {}
 
   /**
    * The server is stopping and this side says goodbye: the other side is told too, through this
    * same path (so after every line already routed to it), and nobody is told "partner left".
    */
-  public record ServerStopping(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
+  public record ServerStopping(ActorRef<ConnectionActor.ConversationEvent> from)
+      implements Command {}
 
   /** The stayer has seen PartnerLeft and will send nothing more here. */
   public record Release(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
 
-  private record SideTerminated(ActorRef<ConnectionActor.ConversationEvent> side) implements Command {}
+  private record SideTerminated(ActorRef<ConnectionActor.ConversationEvent> side)
+      implements Command {}
 
   private final ActorRef<ConnectionActor.ConversationEvent> a;
   private final String nameA;
   private final ActorRef<ConnectionActor.ConversationEvent> b;
   private final String nameB;
   private final ActorRef<MatchmakerActor.ConversationEnded> matchmaker;
+
   /** Set once one side has left; the other side is the stayer. */
   private ActorRef<ConnectionActor.ConversationEvent> stayer;
 
@@ -136,7 +140,8 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
     return ref.equals(a) || ref.equals(b);
   }
 
-  private ActorRef<ConnectionActor.ConversationEvent> other(ActorRef<ConnectionActor.ConversationEvent> side) {
+  private ActorRef<ConnectionActor.ConversationEvent> other(
+      ActorRef<ConnectionActor.ConversationEvent> side) {
     return side.equals(a) ? b : a;
   }
 

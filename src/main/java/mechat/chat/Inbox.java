@@ -12,11 +12,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * <p>The batch is acked only when every frame is handled, fewer than {@code window} batches of
  * lines are unconfirmed by the partner, and the actor says its phase and output allow it. Until
- * then the stream reads nothing more, and TCP flow control slows the client down. Times are
- * {@link System#nanoTime} values passed in, so tests choose them.
+ * then the stream reads nothing more, and TCP flow control slows the client down. Times are {@link
+ * System#nanoTime} values passed in, so tests choose them.
  */
 final class Inbox {
   private final int window;
+
   /** Null when the rate limit is off. */
   private final TokenBucket rateLimit;
 
@@ -90,8 +91,8 @@ final class Inbox {
   }
 
   /**
-   * Acks the batch, letting the stream send the next one, if every frame is handled, the window
-   * has room and the caller allows it; true when it did.
+   * Acks the batch, letting the stream send the next one, if every frame is handled, the window has
+   * room and the caller allows it; true when it did.
    */
   boolean ackIfReady(boolean allowed) {
     if (ackTo == null || !frames.isEmpty() || unconfirmed >= window || !allowed) return false;

@@ -15,8 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The singleton that owns the username registry (case-insensitive, released when a client leaves),
- * the FIFO waiting queue and the /next no-rematch rule (protocol §3, §4). A match spawns a
- * {@link ConversationActor}, which greets both sides; a queued client is told {@code Waiting}.
+ * the FIFO waiting queue and the /next no-rematch rule (protocol §3, §4). A match spawns a {@link
+ * ConversationActor}, which greets both sides; a queued client is told {@code Waiting}.
  */
 public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Command> {
 
@@ -24,8 +24,8 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
 
   /**
    * Claim a (valid, trimmed) name and join the queue: {@code replyTo} is told NameTaken or Waiting,
-   * or a new conversation tells {@code connection} Matched. Both refs are the same connection actor,
-   * narrowed to what each of its peers may send it.
+   * or a new conversation tells {@code connection} Matched. Both refs are the same connection
+   * actor, narrowed to what each of its peers may send it.
    */
   public record Register(
       String name,
@@ -39,8 +39,8 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
       implements Command {}
 
   /**
-   * A conversation is over: the stayer rejoins the queue first, then the leaver if it left by
-   * /next (and the two are kept apart until one of them meets someone else).
+   * A conversation is over: the stayer rejoins the queue first, then the leaver if it left by /next
+   * (and the two are kept apart until one of them meets someone else).
    */
   public record ConversationEnded(
       ActorRef<ConnectionActor.ConversationEvent> stayer,
@@ -63,10 +63,14 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
 
   private final Map<String, ActorRef<ConnectionActor.ConversationEvent>> byName = new HashMap<>();
   private final Map<ActorRef<ConnectionActor.ConversationEvent>, Client> clients = new HashMap<>();
-  private final LinkedHashSet<ActorRef<ConnectionActor.ConversationEvent>> queue = new LinkedHashSet<>();
+  private final LinkedHashSet<ActorRef<ConnectionActor.ConversationEvent>> queue =
+      new LinkedHashSet<>();
+
   /** Pairs parted by /next, both ways: not matched again until one of them meets someone else. */
-  private final Map<ActorRef<ConnectionActor.ConversationEvent>, ActorRef<ConnectionActor.ConversationEvent>> apart =
-      new HashMap<>();
+  private final Map<
+          ActorRef<ConnectionActor.ConversationEvent>, ActorRef<ConnectionActor.ConversationEvent>>
+      apart = new HashMap<>();
+
   private int conversations;
 
   public static Behavior<Command> create() {
@@ -151,14 +155,17 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
   private Optional<ActorRef<ConnectionActor.ConversationEvent>> longestWaitingFor(
       ActorRef<ConnectionActor.ConversationEvent> client) {
     ActorRef<ConnectionActor.ConversationEvent> avoid = apart.get(client);
-    for (Iterator<ActorRef<ConnectionActor.ConversationEvent>> it = queue.iterator(); it.hasNext(); ) {
+    for (Iterator<ActorRef<ConnectionActor.ConversationEvent>> it = queue.iterator();
+        it.hasNext(); ) {
       ActorRef<ConnectionActor.ConversationEvent> candidate = it.next();
       if (!candidate.equals(avoid)) return Optional.of(candidate);
     }
     return Optional.empty();
   }
 
-  private void match(ActorRef<ConnectionActor.ConversationEvent> a, ActorRef<ConnectionActor.ConversationEvent> b) {
+  private void match(
+      ActorRef<ConnectionActor.ConversationEvent> a,
+      ActorRef<ConnectionActor.ConversationEvent> b) {
     forgetApart(a);
     forgetApart(b);
     Client ca = clients.get(a);
@@ -166,7 +173,8 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
     ActorRef<ConversationActor.Command> conversation =
         getContext()
             .spawnAnonymous(
-                ConversationActor.create(a, ca.name(), b, cb.name(), getContext().getSelf().narrow()));
+                ConversationActor.create(
+                    a, ca.name(), b, cb.name(), getContext().getSelf().narrow()));
     getContext().watchWith(conversation, new ConversationTerminated());
     conversations++;
     getContext()

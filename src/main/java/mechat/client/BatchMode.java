@@ -31,7 +31,11 @@ public final class BatchMode {
   private final Session session = new Session();
 
   public BatchMode(
-      ServerConnection connection, String name, InputStream input, PrintStream output, Duration byeWait) {
+      ServerConnection connection,
+      String name,
+      InputStream input,
+      PrintStream output,
+      Duration byeWait) {
     this.connection = connection;
     this.name = name;
     this.input = input;
@@ -81,7 +85,8 @@ public final class BatchMode {
     try {
       return ended.get(byeWait.toMillis(), TimeUnit.MILLISECONDS).exitCode();
     } catch (TimeoutException e) {
-      System.err.println("mechat client: no 'bye' from the server within " + byeWait.toSeconds() + " s");
+      System.err.println(
+          "mechat client: no 'bye' from the server within " + byeWait.toSeconds() + " s");
       return EndReason.NO_BYE.exitCode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

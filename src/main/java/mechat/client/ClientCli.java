@@ -100,7 +100,8 @@ public final class ClientCli implements Callable<Integer> {
     if (!interactive && name == null) {
       throw new ParameterException(
           spec.commandLine(),
-          (batch ? "--batch" : "standard input is not a terminal, so batch mode") + " needs --name");
+          (batch ? "--batch" : "standard input is not a terminal, so batch mode")
+              + " needs --name");
     }
     Optional<SSLContext> tlsContext = Optional.empty();
     if (tls || tlsCa != null) {

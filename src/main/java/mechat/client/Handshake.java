@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The username phase (protocol §3) as one request and its answer: the server answers every
- * proposed name, so the client sends it and reads until it knows the outcome.
+ * The username phase (protocol §3) as one request and its answer: the server answers every proposed
+ * name, so the client sends it and reads until it knows the outcome.
  */
 final class Handshake {
   private Handshake() {}

@@ -13,9 +13,9 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.UserInterruptException;
 
 /**
- * The client for a person at a terminal: asks for a name until the server accepts one, then
- * reads lines while a {@link Receiver} prints what arrives above the input line. Runs the input
- * on the calling thread; when the server ends the conversation the receiver interrupts it.
+ * The client for a person at a terminal: asks for a name until the server accepts one, then reads
+ * lines while a {@link Receiver} prints what arrives above the input line. Runs the input on the
+ * calling thread; when the server ends the conversation the receiver interrupts it.
  */
 public final class InteractiveMode {
   static final String QUIT = "/quit";
@@ -27,7 +27,8 @@ public final class InteractiveMode {
   private final Session session = new Session();
 
   /** {@code name} may be null: then the person is asked for one. */
-  public InteractiveMode(ServerConnection connection, TerminalView view, String name, Duration byeWait) {
+  public InteractiveMode(
+      ServerConnection connection, TerminalView view, String name, Duration byeWait) {
     this.connection = connection;
     this.view = view;
     this.nameOption = name;

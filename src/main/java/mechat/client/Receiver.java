@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 import mechat.client.ViewEvent.EndReason;
 
 /**
- * Reads server lines on a thread of its own once chatting can start, so that lines arrive while
- * the person types. Each line goes through the session (under its lock) to a listener; the
- * returned future completes with the reason the conversation ended.
+ * Reads server lines on a thread of its own once chatting can start, so that lines arrive while the
+ * person types. Each line goes through the session (under its lock) to a listener; the returned
+ * future completes with the reason the conversation ended.
  */
 final class Receiver {
   private Receiver() {}

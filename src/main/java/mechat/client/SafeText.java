@@ -3,9 +3,9 @@ package mechat.client;
 import mechat.protocol.LineDecoder;
 
 /**
- * Makes received text safe to print on a terminal. The server already rejects control
- * characters (protocol §1); this is defence in depth against a faulty or hostile server, so that
- * no received byte can move the cursor, change colours or retitle the window.
+ * Makes received text safe to print on a terminal. The server already rejects control characters
+ * (protocol §1); this is defence in depth against a faulty or hostile server, so that no received
+ * byte can move the cursor, change colours or retitle the window.
  */
 public final class SafeText {
   /** What a replaced character becomes: visible, and not itself a control character. */

@@ -46,7 +46,8 @@ public final class ServerConnection implements AutoCloseable {
     }
   }
 
-  public static ServerConnection connect(String host, int port, Duration timeout) throws IOException {
+  public static ServerConnection connect(String host, int port, Duration timeout)
+      throws IOException {
     return connect(host, port, timeout, Optional.empty());
   }
 
@@ -55,8 +56,8 @@ public final class ServerConnection implements AutoCloseable {
    * server's certificate against {@code host}) before it returns; a failed handshake is a {@link
    * HandshakeFailedException}.
    */
-  public static ServerConnection connect(String host, int port, Duration timeout, Optional<SSLContext> tls)
-      throws IOException {
+  public static ServerConnection connect(
+      String host, int port, Duration timeout, Optional<SSLContext> tls) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
@@ -67,7 +68,8 @@ public final class ServerConnection implements AutoCloseable {
     }
     if (tls.isEmpty()) return new ServerConnection(socket);
     try {
-      return new ServerConnection(TlsContexts.clientHandshake(tls.get(), socket, host, port, timeout));
+      return new ServerConnection(
+          TlsContexts.clientHandshake(tls.get(), socket, host, port, timeout));
     } catch (IOException e) {
       throw new HandshakeFailedException(explain(e, host, port, timeout), e);
     }
@@ -107,8 +109,8 @@ public final class ServerConnection implements AutoCloseable {
   }
 
   /**
-   * The next server line without its LF (and without a CR before it), or null once the server
-   * has closed the connection. Blocks; call from one thread only.
+   * The next server line without its LF (and without a CR before it), or null once the server has
+   * closed the connection. Blocks; call from one thread only.
    */
   public String readLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(128);

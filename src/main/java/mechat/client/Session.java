@@ -2,16 +2,16 @@ package mechat.client;
 
 import java.util.List;
 import java.util.Optional;
+import mechat.client.ViewEvent.EndReason;
+import mechat.client.ViewEvent.Refusal;
 import mechat.protocol.ChatLine;
 import mechat.protocol.Notices;
 import mechat.protocol.Username;
-import mechat.client.ViewEvent.EndReason;
-import mechat.client.ViewEvent.Refusal;
 
 /**
- * The client's view of one connection: turns each server line into what the person sees, and
- * tracks the phase (protocol §3–§6). Pure: no I/O, no threads, no clock; the caller sends and
- * shows. Not thread-safe: the modes call it under their own lock or from one thread at a time.
+ * The client's view of one connection: turns each server line into what the person sees, and tracks
+ * the phase (protocol §3–§6). Pure: no I/O, no threads, no clock; the caller sends and shows. Not
+ * thread-safe: the modes call it under their own lock or from one thread at a time.
  */
 public final class Session {
 

@@ -20,8 +20,8 @@ import org.jline.utils.InfoCmp.Capability;
 /**
  * The interactive screen, on JLine: one input line with editing and history at the bottom, and
  * every event printed above it ({@link LineReader#printAbove}), so that incoming lines never
- * disturb what the person is typing. Received text is always passed through {@link SafeText}.
- * The terminal is injected, so that tests can drive a virtual one.
+ * disturb what the person is typing. Received text is always passed through {@link SafeText}. The
+ * terminal is injected, so that tests can drive a virtual one.
  */
 public final class TerminalView implements AutoCloseable {
   public static final String NAME_PROMPT = "username: ";
@@ -30,12 +30,17 @@ public final class TerminalView implements AutoCloseable {
   public static final String OWN_MARK = "you> ";
 
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
-  private static final AttributedStyle TIME = AttributedStyle.DEFAULT.foreground(AttributedStyle.BLACK + AttributedStyle.BRIGHT);
-  private static final AttributedStyle STATUS = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
-  private static final AttributedStyle GOOD = AttributedStyle.BOLD.foreground(AttributedStyle.GREEN);
+  private static final AttributedStyle TIME =
+      AttributedStyle.DEFAULT.foreground(AttributedStyle.BLACK + AttributedStyle.BRIGHT);
+  private static final AttributedStyle STATUS =
+      AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
+  private static final AttributedStyle GOOD =
+      AttributedStyle.BOLD.foreground(AttributedStyle.GREEN);
   private static final AttributedStyle BAD = AttributedStyle.BOLD.foreground(AttributedStyle.RED);
-  private static final AttributedStyle PARTNER = AttributedStyle.BOLD.foreground(AttributedStyle.CYAN);
-  private static final AttributedStyle OWN = AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN);
+  private static final AttributedStyle PARTNER =
+      AttributedStyle.BOLD.foreground(AttributedStyle.CYAN);
+  private static final AttributedStyle OWN =
+      AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN);
 
   private final Terminal terminal;
   private final LineReader reader;
@@ -52,7 +57,8 @@ public final class TerminalView implements AutoCloseable {
             .appName("mechat")
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is just a character
             .option(LineReader.Option.INSERT_TAB, true) // no completion: Tab types a tab
-            .option(LineReader.Option.ERASE_LINE_ON_FINISH, true) // the echo replaces the typed line
+            .option(
+                LineReader.Option.ERASE_LINE_ON_FINISH, true) // the echo replaces the typed line
             .build();
   }
 
@@ -122,7 +128,9 @@ public final class TerminalView implements AutoCloseable {
     if (event instanceof ViewEvent.NameRefused r) {
       switch (r.why()) {
         case INVALID:
-          return "invalid username: use 1-" + Username.MAX_LENGTH + " ASCII letters, digits or"
+          return "invalid username: use 1-"
+              + Username.MAX_LENGTH
+              + " ASCII letters, digits or"
               + " punctuation, no spaces, and do not start with /";
         case TAKEN:
           return "username taken: someone connected already uses it (case does not count)"

@@ -30,11 +30,13 @@ public final class LineDecoder {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
+
   /**
    * The unfinished line: at most maxLineBytes + 1 bytes (the +1 for a CR awaiting its LF). It
    * starts small and grows on demand: most connections never hold a long line.
    */
   private byte[] partial = new byte[0];
+
   private int partialLength;
   private boolean dropping;
 
@@ -89,8 +91,8 @@ public final class LineDecoder {
 
   /**
    * Holds {@code in[from, end)} (no LF in it) after what is already held, or, past the limit,
-   * reports TooLong once and drops the rest of the line. A held line may be one byte over the
-   * limit when that byte is the CR of a CRLF.
+   * reports TooLong once and drops the rest of the line. A held line may be one byte over the limit
+   * when that byte is the CR of a CRLF.
    */
   private void keepUnfinished(List<Frame> frames, byte[] in, int from) {
     int add = in.length - from;
@@ -104,7 +106,9 @@ public final class LineDecoder {
       partialLength = 0;
     } else {
       if (length > partial.length) {
-        partial = Arrays.copyOf(partial, Math.min(maxLineBytes + 1, Math.max(length, 2 * partial.length + 64)));
+        partial =
+            Arrays.copyOf(
+                partial, Math.min(maxLineBytes + 1, Math.max(length, 2 * partial.length + 64)));
       }
       System.arraycopy(in, from, partial, partialLength, add);
       partialLength = length;

@@ -1,8 +1,8 @@
 package mechat.protocol;
 
 /**
- * The exact texts of the server's notices (protocol §2). Notices never contain {@code ": "},
- * which is how a client tells them from chat lines.
+ * The exact texts of the server's notices (protocol §2). Notices never contain {@code ": "}, which
+ * is how a client tells them from chat lines.
  */
 public final class Notices {
   public static final String INVALID_USERNAME = "invalid username";

@@ -20,7 +20,8 @@ public final class Username {
     if (name.isEmpty() || name.length() > MAX_LENGTH || name.charAt(0) == '/') return false;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c <= ' ' || c >= 0x7f) return false; // printable ASCII 0x21..0x7e: letters, digits, punctuation
+      if (c <= ' ' || c >= 0x7f)
+        return false; // printable ASCII 0x21..0x7e: letters, digits, punctuation
     }
     return true;
   }

@@ -2,6 +2,7 @@ package mechat.server;
 
 import com.typesafe.config.Config;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import java.nio.file.Path;
 import mechat.chat.MatchmakerActor;
 import mechat.transport.IncomingClient;
 import mechat.transport.TcpListener;
@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the TCP listener (and the TLS one of §9, if configured), feeds accepted connections of
- * both to the {@link ServerGuardian}, and registers the graceful shutdown of protocol §7 with
+ * Binds the TCP listener (and the TLS one of §9, if configured), feeds accepted connections of both
+ * to the {@link ServerGuardian}, and registers the graceful shutdown of protocol §7 with
  * CoordinatedShutdown: stop accepting, say {@code server shutting down} to everyone after what is
  * queued for them, close.
  */
@@ -76,8 +76,8 @@ public final class ChatServer {
   }
 
   /**
-   * Starts an actor system and binds the plain listener and, when the settings have a TLS port,
-   * the TLS listener with {@code tlsContext} (from {@link #loadTls}). Fails with a {@link
+   * Starts an actor system and binds the plain listener and, when the settings have a TLS port, the
+   * TLS listener with {@code tlsContext} (from {@link #loadTls}). Fails with a {@link
    * ListenFailedException} (and the system terminated) when an address cannot be bound.
    */
   public static ChatServer start(
@@ -120,7 +120,8 @@ public final class ChatServer {
     ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
     server.registerShutdown();
     log.info("listening on {}", IncomingClient.format(server.address()));
-    tlsBinding.ifPresent(b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
+    tlsBinding.ifPresent(
+        b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
     return server;
   }
 
@@ -155,12 +156,14 @@ public final class ChatServer {
         () -> {
           log.info("shutting down: no new connections, saying goodbye to every client");
           CompletionStage<?> tlsUnbound =
-              tlsBinding.<CompletionStage<?>>map(Tcp.ServerBinding::unbind)
+              tlsBinding
+                  .<CompletionStage<?>>map(Tcp.ServerBinding::unbind)
                   .orElse(CompletableFuture.completedFuture(null));
           return binding.unbind().thenCombine(tlsUnbound, (u, v) -> Done.getInstance());
         });
     Duration drainTimeout =
-        Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseServiceRequestsDone()).toMillis());
+        Duration.ofMillis(
+            shutdown.timeout(CoordinatedShutdown.PhaseServiceRequestsDone()).toMillis());
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceRequestsDone(),
         "say-goodbye",

@@ -92,8 +92,9 @@ public final class ServerCli implements Callable<Integer> {
   @Option(
       names = "--stats-interval",
       paramLabel = "SECONDS",
-      description = "how often to log a stats line (connections, conversations, lines/s), 0 for"
-          + " never [60]")
+      description =
+          "how often to log a stats line (connections, conversations, lines/s), 0 for"
+              + " never [60]")
   Double statsInterval;
 
   @Option(
@@ -160,7 +161,9 @@ public final class ServerCli implements Callable<Integer> {
     }
     handleSignals(server);
     out.println("listening on " + settings.host() + ":" + server.port());
-    server.tlsPort().ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (tls)"));
+    server
+        .tlsPort()
+        .ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (tls)"));
     out.flush();
     server.awaitTermination(Duration.ofDays(36500));
     return 0;

@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The root actor: starts the matchmaker, gives every accepted TCP connection its
- * {@link ConnectionActor} (or {@code server full} over the limit, §7, and {@code too many
- * connections} over the per-address limit, §9), logs the operator's stats line, and on shutdown
- * tells every connection to say goodbye and reports when the last one has closed.
+ * The root actor: starts the matchmaker, gives every accepted TCP connection its {@link
+ * ConnectionActor} (or {@code server full} over the limit, §7, and {@code too many connections}
+ * over the per-address limit, §9), logs the operator's stats line, and on shutdown tells every
+ * connection to say goodbye and reports when the last one has closed.
  */
 public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Command> {
 
@@ -58,8 +58,10 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private final ServerSettings settings;
   private final ServerMetrics metrics = new ServerMetrics();
   private final ActorRef<MatchmakerActor.Command> matchmaker;
+
   /** Every live connection, with the IP address it came from. */
   private final Map<ActorRef<ConnectionActor.Command>, String> connections = new HashMap<>();
+
   private final Map<String, Integer> connectionsPerIp = new HashMap<>();
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private boolean draining;
@@ -176,16 +178,16 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     double seconds = Math.max(1e-9, (now - lastStatsNanos) / 1e9);
     MatchmakerActor.Stats s = ready.stats();
     LOG.info(
-            "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
-                + " ({} in all), refused {} (server full) and {} (too many from one address)",
-            connections.size(),
-            s.registered(),
-            s.waiting(),
-            s.conversations(),
-            Math.round((lines - lastLinesRelayed) / seconds),
-            lines,
-            refusedFull,
-            refusedPerIp);
+        "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
+            + " ({} in all), refused {} (server full) and {} (too many from one address)",
+        connections.size(),
+        s.registered(),
+        s.waiting(),
+        s.conversations(),
+        Math.round((lines - lastLinesRelayed) / seconds),
+        lines,
+        refusedFull,
+        refusedPerIp);
     lastStatsNanos = now;
     lastLinesRelayed = lines;
     refusedFull = 0;

@@ -21,8 +21,8 @@ public record ServerSettings(
     ConnectionSettings connection) {
 
   /**
-   * The TLS listener (§9): its port, the PKCS12 keystore, and the name of the environment
-   * variable that holds the keystore's password (never the password itself).
+   * The TLS listener (§9): its port, the PKCS12 keystore, and the name of the environment variable
+   * that holds the keystore's password (never the password itself).
    */
   public record Tls(int port, String keystore, String passwordEnv) {
     public Tls {

@@ -21,10 +21,9 @@ import org.apache.pekko.util.ByteString;
  * once, dropping output it has not encrypted yet (the {@code server shutting down} of a client
  * whose handshake it was still finishing, or the last lines and {@code bye} of one that reads
  * slowly), and an actor stops, cancelling its input, as soon as its last bytes are handed over.
- * Held back, the stage closes by itself once that output is out; the linger only ends a
- * connection whose handshake never completes. Towards TCP: the TLS stage cancels TCP's input as
- * it finishes, and holding that back lets the TCP stage's own end, once the socket is closed, be
- * seen.
+ * Held back, the stage closes by itself once that output is out; the linger only ends a connection
+ * whose handshake never completes. Towards TCP: the TLS stage cancels TCP's input as it finishes,
+ * and holding that back lets the TCP stage's own end, once the socket is closed, be seen.
  */
 final class DrainAfterCancel extends GraphStage<FlowShape<ByteString, ByteString>> {
   private final Inlet<ByteString> in = Inlet.create("DrainAfterCancel.in");

@@ -15,9 +15,9 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Pekko's TLS stage, after sending close_notify, waits for the client's close_notify or FIN
  * before it closes the TCP connection; a client that never answers (one that never even did the
- * handshake, say) would keep its socket open for good, outside the connection limit. Reporting
- * the inbound side as done once the outbound is closed lets the stage finish and close the socket
- * as soon as close_notify is written. Everything else is the JDK engine's.
+ * handshake, say) would keep its socket open for good, outside the connection limit. Reporting the
+ * inbound side as done once the outbound is closed lets the stage finish and close the socket as
+ * soon as close_notify is written. Everything else is the JDK engine's.
  */
 final class FullCloseEngine extends SSLEngine {
   private final SSLEngine engine;

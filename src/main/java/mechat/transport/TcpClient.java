@@ -15,9 +15,9 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A client on a TCP connection, plain or inside TLS: its bytes are cut into LF-terminated lines
- * by a {@link LineDecoder} (§1), one list of frames per read. A reset from the client ends the
- * input like a close, so the lines already read are still handled.
+ * A client on a TCP connection, plain or inside TLS: its bytes are cut into LF-terminated lines by
+ * a {@link LineDecoder} (§1), one list of frames per read. A reset from the client ends the input
+ * like a close, so the lines already read are still handled.
  */
 record TcpClient(Tcp.IncomingConnection tcp, int maxLineBytes, ClassicActorSystemProvider system)
     implements IncomingClient {

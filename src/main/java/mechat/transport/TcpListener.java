@@ -10,9 +10,9 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
- * The plain TCP listener of protocol §1: every accepted socket, with keepalive on (a vanished
- * peer is eventually noticed) and Nagle off (lines go out at once), becomes an {@link
- * IncomingClient}. Half-close is off: a client's FIN means it has left (§7).
+ * The plain TCP listener of protocol §1: every accepted socket, with keepalive on (a vanished peer
+ * is eventually noticed) and Nagle off (lines go out at once), becomes an {@link IncomingClient}.
+ * Half-close is off: a client's FIN means it has left (§7).
  */
 public final class TcpListener {
   static final int BACKLOG = 1024;

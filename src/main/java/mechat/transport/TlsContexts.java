@@ -99,8 +99,8 @@ public final class TlsContexts {
   }
 
   /**
-   * The client's context: it trusts the JVM's default trust store, or, given a PEM file, only
-   * the certificates in it (a self-signed server's own certificate, or a private CA).
+   * The client's context: it trusts the JVM's default trust store, or, given a PEM file, only the
+   * certificates in it (a self-signed server's own certificate, or a private CA).
    */
   public static SSLContext client(Optional<Path> trustedPem) throws TlsSetupException {
     try {
@@ -146,8 +146,8 @@ public final class TlsContexts {
 
   /**
    * Runs the client side of the handshake over an already connected socket: TLS 1.3 or 1.2, with
-   * the server's name or address checked against its certificate (endpoint identification, as
-   * HTTPS does) and sent as SNI. Closes {@code connected} if the handshake fails.
+   * the server's name or address checked against its certificate (endpoint identification, as HTTPS
+   * does) and sent as SNI. Closes {@code connected} if the handshake fails.
    */
   public static SSLSocket clientHandshake(
       SSLContext context, Socket connected, String host, int port, Duration timeout)

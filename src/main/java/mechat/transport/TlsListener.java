@@ -23,27 +23,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS listener of protocol §9: every accepted connection runs the same line protocol inside
- * TLS 1.3 or 1.2 and becomes an {@link IncomingClient} like a plain one (same matchmaker, same
- * limits); the server's {@code SSLContext} is made once, at start.
+ * The TLS listener of protocol §9: every accepted connection runs the same line protocol inside TLS
+ * 1.3 or 1.2 and becomes an {@link IncomingClient} like a plain one (same matchmaker, same limits);
+ * the server's {@code SSLContext} is made once, at start.
  *
  * <p>Closing mirrors the plain listener's: when the server ends its output ({@code bye}, {@code
  * timeout}, {@code server full}, {@code server shutting down}) the client gets all of it, then
  * close_notify, and the socket is closed at once, whether or not the client answers. A client's
- * close_notify, FIN or reset ends its input, so it has left (§7) after every line it sent before.
- * A failed handshake (plain text on this port, say) is one INFO line, never a stack trace.
+ * close_notify, FIN or reset ends its input, so it has left (§7) after every line it sent before. A
+ * failed handshake (plain text on this port, say) is one INFO line, never a stack trace.
  *
- * <p>Pekko's TLS stage needs three things for that, so the listener joins a plain {@code
- * Tcp.bind} (half-close off, as the plain listener) with {@code TLS.create} itself instead of
- * calling {@code Tcp.bindWithTls}: {@link TLSClosing#eagerClose()}; a {@link FullCloseEngine}, so
- * that the stage does not wait for the client's close_notify; and a {@link DrainAfterCancel} on
- * each side of it. The one towards the connection actor keeps the actor's stopping from cutting
- * off output the stage has not encrypted yet; the one towards TCP keeps the connection counted
- * until its socket is closed, which the shutdown waits for ({@link #allClosed()}) before the actor
- * system stops, since a TLS connection's last bytes outlive its actor.
+ * <p>Pekko's TLS stage needs three things for that, so the listener joins a plain {@code Tcp.bind}
+ * (half-close off, as the plain listener) with {@code TLS.create} itself instead of calling {@code
+ * Tcp.bindWithTls}: {@link TLSClosing#eagerClose()}; a {@link FullCloseEngine}, so that the stage
+ * does not wait for the client's close_notify; and a {@link DrainAfterCancel} on each side of it.
+ * The one towards the connection actor keeps the actor's stopping from cutting off output the stage
+ * has not encrypted yet; the one towards TCP keeps the connection counted until its socket is
+ * closed, which the shutdown waits for ({@link #allClosed()}) before the actor system stops, since
+ * a TLS connection's last bytes outlive its actor.
  */
 public final class TlsListener {
   private static final Logger log = LoggerFactory.getLogger(TlsListener.class);
+
   /**
    * How long a connection whose actor has stopped may take to finish its handshake and output
    * before it is closed anyway (a client that never completes the handshake).

@@ -1,7 +1,5 @@
 package mechat.chat;
 
-import mechat.protocol.LineDecoder;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import mechat.protocol.LineDecoder;
 import mechat.protocol.Notices;
 import mechat.testing.TestServers;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -33,20 +32,25 @@ import org.reactivestreams.Subscription;
 /**
  * One connection actor driven through an in-memory client instead of a socket (protocol §1, §3–§7):
  * its input is a {@code Source.queue}, its output a subscriber that passes each line to a probe and
- * reads only when the test lets it. The matchmaker and the conversation are probes answered by hand.
- * The whole class runs on {@link ManualTime}, so no timer fires unless a test moves the clock.
+ * reads only when the test lets it. The matchmaker and the conversation are probes answered by
+ * hand. The whole class runs on {@link ManualTime}, so no timer fires unless a test moves the
+ * clock.
  */
 class ConnectionActorTest {
   private static final ActorTestKit testKit =
       ActorTestKit.create(ManualTime.config().withFallback(TestServers.config()));
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
+
   /** Stop-and-wait (a window of one batch) makes each held batch visible to the tests. */
   private static final ConnectionSettings SETTINGS =
       TestServers.settings("inbound-window = 1").connection();
+
   /** Generous: a real stream sits between the test and the actor. */
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   /** Only to assert that nothing arrives; never a synchronisation point. */
   private static final Duration QUIET = Duration.ofMillis(300);
+
   private static final String COMPLETED = "<output completed>";
   private static final String FAILED = "<output failed>";
   private static final AtomicInteger ids = new AtomicInteger();
@@ -112,11 +116,14 @@ class ConnectionActorTest {
         testKit.createTestProbe(MatchmakerActor.Command.class);
     final TestProbe<String> output = testKit.createTestProbe(String.class);
     final ActorRef<ConnectionActor.Command> connection;
+
     /** The connection as its peers (matchmaker, conversation) see it. */
     final ActorRef<ConnectionActor.ConversationEvent> peer;
+
     final String address;
     private final Reader reader;
-    private final CompletableFuture<BoundedSourceQueue<ByteString>> input = new CompletableFuture<>();
+    private final CompletableFuture<BoundedSourceQueue<ByteString>> input =
+        new CompletableFuture<>();
 
     /** A client that reads everything the server writes. */
     Client() {
@@ -192,7 +199,8 @@ class ConnectionActorTest {
     }
 
     MatchmakerActor.Register expectRegister(String name) {
-      MatchmakerActor.Register r = matchmaker.expectMessageClass(MatchmakerActor.Register.class, WAIT);
+      MatchmakerActor.Register r =
+          matchmaker.expectMessageClass(MatchmakerActor.Register.class, WAIT);
       assertEquals(new MatchmakerActor.Register(name, address, connection.narrow(), peer), r);
       return r;
     }
@@ -466,7 +474,8 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(
             conversation.ref(), "bob", List.of("hi alice", "what: now? /next"), bob.ref()));
@@ -479,7 +488,8 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.send("mine");
     conversation.expectMessage(WAIT, say(c, "mine"));
     // our Say is unconfirmed, yet bob's lines are still written
@@ -494,7 +504,8 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("gotta go"), bob.ref()));
     c.connection.tell(new ConnectionActor.PartnerLeft(conversation.ref()));
@@ -541,7 +552,8 @@ class ConnectionActorTest {
     conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, true));
     c.matchmaker.expectNoMessage(QUIET); // the conversation reports the end, not us
     // a line of bob's still on its way is confirmed but not shown
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("late"), bob.ref()));
     bob.expectMessage(WAIT, new ConnectionActor.Delivered(conversation.ref()));
@@ -604,7 +616,8 @@ class ConnectionActorTest {
   /** alice reads nothing; bob (a probe) talks to her through a real conversation. */
   private static final class SlowReaderScene {
     final Client alice = new Client(false);
-    final TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    final TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     final ActorRef<ConversationActor.Command> conversation;
 
     SlowReaderScene() {
@@ -632,7 +645,8 @@ class ConnectionActorTest {
     manualTime.timePasses(Duration.ofSeconds(1));
     s.bob.expectMessage(WAIT, new ConnectionActor.PartnerLeft(s.conversation));
     s.alice.output.expectMessage(WAIT, FAILED + " SlowReaderException"); // dropped, not closed
-    Set<MatchmakerActor.Command> told = new HashSet<>(s.alice.matchmaker.receiveSeveralMessages(2, WAIT));
+    Set<MatchmakerActor.Command> told =
+        new HashSet<>(s.alice.matchmaker.receiveSeveralMessages(2, WAIT));
     assertEquals(
         Set.of(
             new MatchmakerActor.Unregister(s.alice.peer),
@@ -665,7 +679,8 @@ class ConnectionActorTest {
     c.expectRegister("alice");
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     c.connection.tell(
         new ConnectionActor.Deliver(conversation.ref(), "bob", List.of("one", "two"), bob.ref()));
     c.connection.tell(ConnectionActor.ServerShuttingDown.INSTANCE);
@@ -674,7 +689,8 @@ class ConnectionActorTest {
     conversation.expectMessage(WAIT, new ConversationActor.ServerStopping(c.peer));
     c.output.expectNoMessage(QUIET); // everything is still queued: the client reads nothing yet
     c.startReading();
-    c.expectLines(Notices.WAIT, "matched to bob", "bob: one", "bob: two", Notices.SERVER_SHUTTING_DOWN);
+    c.expectLines(
+        Notices.WAIT, "matched to bob", "bob: one", "bob: two", Notices.SERVER_SHUTTING_DOWN);
     c.expectOutputCompleted();
     c.expectStopped();
   }
@@ -727,7 +743,8 @@ class ConnectionActorTest {
     c.expectRegister("alice");
     c.connection.tell(ConnectionActor.Waiting.INSTANCE);
     TestProbe<ConversationActor.Command> conversation = c.matched("bob");
-    TestProbe<ConnectionActor.ConversationEvent> bob = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bob =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     List<String> flood = java.util.Collections.nCopies(20, "x".repeat(4000));
     c.connection.tell(new ConnectionActor.Deliver(conversation.ref(), "bob", flood, bob.ref()));
     bob.expectNoMessage(QUIET); // over the mark: held while alice reads nothing

@@ -13,14 +13,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One conversation between two probe connections (protocol §5, §6): greeting, routing, the order
- * of {@code PartnerLeft} behind routed lines, and the hand-over to the matchmaker.
+ * One conversation between two probe connections (protocol §5, §6): greeting, routing, the order of
+ * {@code PartnerLeft} behind routed lines, and the hand-over to the matchmaker.
  */
 class ConversationActorTest {
   private static final ActorTestKit testKit = ActorTestKit.create(TestServers.config());
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   /** Only to assert that nothing arrives; never a synchronisation point. */
   private static final Duration QUIET = Duration.ofMillis(300);
+
   private static final AtomicInteger ids = new AtomicInteger();
 
   @AfterAll
@@ -30,8 +32,10 @@ class ConversationActorTest {
 
   /** Two probe sides, a matchmaker probe, and the conversation between alice (a) and bob (b). */
   private static final class Fixture {
-    final TestProbe<ConnectionActor.ConversationEvent> a = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
-    final TestProbe<ConnectionActor.ConversationEvent> b = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    final TestProbe<ConnectionActor.ConversationEvent> a =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    final TestProbe<ConnectionActor.ConversationEvent> b =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     final TestProbe<MatchmakerActor.Command> matchmaker =
         testKit.createTestProbe(MatchmakerActor.Command.class);
     final ActorRef<ConnectionActor.ConversationEvent> aRef;
@@ -43,7 +47,9 @@ class ConversationActorTest {
     }
 
     /** With {@code aRef}/{@code bRef} given, those refs are the sides (e.g. stoppable ones). */
-    Fixture(ActorRef<ConnectionActor.ConversationEvent> aSide, ActorRef<ConnectionActor.ConversationEvent> bSide) {
+    Fixture(
+        ActorRef<ConnectionActor.ConversationEvent> aSide,
+        ActorRef<ConnectionActor.ConversationEvent> bSide) {
       aRef = aSide != null ? aSide : a.ref();
       bRef = bSide != null ? bSide : b.ref();
       conversation =
@@ -86,7 +92,8 @@ class ConversationActorTest {
     f.conversation.tell(new ConversationActor.Say(f.aRef, List.of("hello", "how are you?")));
     f.b.expectMessage(
         WAIT,
-        new ConnectionActor.Deliver(f.conversation, "alice", List.of("hello", "how are you?"), f.aRef));
+        new ConnectionActor.Deliver(
+            f.conversation, "alice", List.of("hello", "how are you?"), f.aRef));
     f.conversation.tell(new ConversationActor.Say(f.bRef, List.of("fine")));
     f.a.expectMessage(
         WAIT, new ConnectionActor.Deliver(f.conversation, "bob", List.of("fine"), f.bRef));
@@ -97,11 +104,13 @@ class ConversationActorTest {
   @Test
   void s5_1_linesFromAStrangerAreIgnored() {
     Fixture f = new Fixture().greeted();
-    TestProbe<ConnectionActor.ConversationEvent> stranger = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> stranger =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     f.conversation.tell(new ConversationActor.Say(stranger.ref(), List.of("spam")));
     f.conversation.tell(new ConversationActor.Leave(stranger.ref(), false));
     f.conversation.tell(new ConversationActor.Say(f.aRef, List.of("hi")));
-    f.b.expectMessage(WAIT, new ConnectionActor.Deliver(f.conversation, "alice", List.of("hi"), f.aRef));
+    f.b.expectMessage(
+        WAIT, new ConnectionActor.Deliver(f.conversation, "alice", List.of("hi"), f.aRef));
     f.a.expectNoMessage(QUIET);
     stranger.expectNoMessage(Duration.ZERO);
     f.matchmaker.expectNoMessage(Duration.ZERO);
@@ -116,13 +125,11 @@ class ConversationActorTest {
     f.conversation.tell(new ConversationActor.Leave(f.aRef, true));
     for (int i = 1; i <= 5; i++) {
       f.b.expectMessage(
-          WAIT,
-          new ConnectionActor.Deliver(f.conversation, "alice", List.of("line " + i), f.aRef));
+          WAIT, new ConnectionActor.Deliver(f.conversation, "alice", List.of("line " + i), f.aRef));
     }
     f.b.expectMessage(WAIT, new ConnectionActor.PartnerLeft(f.conversation));
     f.a.expectMessage(WAIT, new ConnectionActor.LeaveConfirmed(f.conversation));
-    f.matchmaker.expectMessage(
-        WAIT, new MatchmakerActor.ConversationEnded(f.bRef, f.aRef, true));
+    f.matchmaker.expectMessage(WAIT, new MatchmakerActor.ConversationEnded(f.bRef, f.aRef, true));
   }
 
   @Test
@@ -134,8 +141,7 @@ class ConversationActorTest {
         WAIT, new ConnectionActor.Deliver(f.conversation, "bob", List.of("bye then"), f.bRef));
     f.a.expectMessage(WAIT, new ConnectionActor.PartnerLeft(f.conversation));
     f.b.expectMessage(WAIT, new ConnectionActor.LeaveConfirmed(f.conversation));
-    f.matchmaker.expectMessage(
-        WAIT, new MatchmakerActor.ConversationEnded(f.aRef, f.bRef, false));
+    f.matchmaker.expectMessage(WAIT, new MatchmakerActor.ConversationEnded(f.aRef, f.bRef, false));
   }
 
   @Test
@@ -143,7 +149,8 @@ class ConversationActorTest {
     Fixture f = new Fixture().greeted();
     f.conversation.tell(new ConversationActor.Leave(f.aRef, false));
     f.b.expectMessage(WAIT, new ConnectionActor.PartnerLeft(f.conversation));
-    f.conversation.tell(new ConversationActor.Say(f.bRef, List.of("are you", "still there?", "hello")));
+    f.conversation.tell(
+        new ConversationActor.Say(f.bRef, List.of("are you", "still there?", "hello")));
     f.b.expectMessage(WAIT, new ConnectionActor.NotDelivered(f.conversation, 3));
     f.a.expectMessage(WAIT, new ConnectionActor.LeaveConfirmed(f.conversation));
     f.a.expectNoMessage(QUIET); // the leaver is never shown them
@@ -182,7 +189,8 @@ class ConversationActorTest {
 
   @Test
   void s7_aSideSayingGoodbyeForTheServerTellsTheOtherWithoutPartnerLeft() {
-    TestProbe<ConnectionActor.ConversationEvent> aProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> aProbe =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     ActorRef<ConnectionActor.ConversationEvent> aSide = stoppableSide(aProbe);
     Fixture f = new Fixture(aSide, null);
     aProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
@@ -200,7 +208,8 @@ class ConversationActorTest {
 
   @Test
   void s7_sideThatStopsWithoutLeaveCountsAsLeft() {
-    TestProbe<ConnectionActor.ConversationEvent> aProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> aProbe =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     ActorRef<ConnectionActor.ConversationEvent> aSide = stoppableSide(aProbe);
     Fixture f = new Fixture(aSide, null);
     aProbe.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));
@@ -210,8 +219,7 @@ class ConversationActorTest {
         WAIT, new ConnectionActor.Deliver(f.conversation, "alice", List.of("last words"), aSide));
     testKit.stop(aSide, WAIT);
     f.b.expectMessage(WAIT, new ConnectionActor.PartnerLeft(f.conversation));
-    f.matchmaker.expectMessage(
-        WAIT, new MatchmakerActor.ConversationEnded(f.bRef, aSide, false));
+    f.matchmaker.expectMessage(WAIT, new MatchmakerActor.ConversationEnded(f.bRef, aSide, false));
     // it lingers for the stayer, then ends on its Release
     f.conversation.tell(new ConversationActor.Release(f.bRef));
     TestProbe<Object> watcher = testKit.createTestProbe();
@@ -220,7 +228,8 @@ class ConversationActorTest {
 
   @Test
   void s7_stayerThatStopsAfterTheEndStopsTheConversation() {
-    TestProbe<ConnectionActor.ConversationEvent> bProbe = testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
+    TestProbe<ConnectionActor.ConversationEvent> bProbe =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class);
     ActorRef<ConnectionActor.ConversationEvent> bSide = stoppableSide(bProbe);
     Fixture f = new Fixture(null, bSide);
     f.a.expectMessage(WAIT, new ConnectionActor.Matched(f.conversation, "bob"));

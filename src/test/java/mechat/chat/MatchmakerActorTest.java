@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 class MatchmakerActorTest {
   private static final ActorTestKit testKit = ActorTestKit.create(TestServers.config());
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   /** Only to assert that nothing arrives; never a synchronisation point. */
   private static final Duration QUIET = Duration.ofMillis(300);
+
   private static final AtomicInteger ids = new AtomicInteger();
 
   @AfterAll
@@ -83,17 +85,20 @@ class MatchmakerActorTest {
 
   private static void awaitStats(ActorRef<MatchmakerActor.Command> mm, MatchmakerActor.Stats want) {
     TestProbe<MatchmakerActor.Stats> probe = testKit.createTestProbe(MatchmakerActor.Stats.class);
-    probe.awaitAssert(WAIT, () -> {
-      assertEquals(want, stats(mm));
-      return null;
-    });
+    probe.awaitAssert(
+        WAIT,
+        () -> {
+          assertEquals(want, stats(mm));
+          return null;
+        });
   }
 
   private static void nextBetween(
       ActorRef<MatchmakerActor.Command> mm,
       TestProbe<ConnectionActor.Command> stayer,
       TestProbe<ConnectionActor.Command> leaver) {
-    mm.tell(new MatchmakerActor.ConversationEnded(stayer.ref().narrow(), leaver.ref().narrow(), true));
+    mm.tell(
+        new MatchmakerActor.ConversationEnded(stayer.ref().narrow(), leaver.ref().narrow(), true));
   }
 
   // ---------------------------------------------------------------- §3.4, §3.6 names

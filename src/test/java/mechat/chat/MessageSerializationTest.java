@@ -68,7 +68,8 @@ class MessageSerializationTest {
         ConnectionActor.NameTaken.INSTANCE,
         ConnectionActor.Waiting.INSTANCE,
         new ConnectionActor.Matched(conversation, "bob"),
-        new ConnectionActor.Deliver(conversation, "bob", List.of("hi", "\ttabbed"), otherConnection),
+        new ConnectionActor.Deliver(
+            conversation, "bob", List.of("hi", "\ttabbed"), otherConnection),
         new ConnectionActor.Delivered(conversation),
         new ConnectionActor.NotDelivered(conversation, 2),
         new ConnectionActor.PartnerLeft(conversation),
@@ -90,7 +91,9 @@ class MessageSerializationTest {
     Set<String> marked = cborSerializableClasses();
     assertFalse(marked.isEmpty(), "no CborSerializable classes found: the scan is broken");
     Set<String> sampled =
-        samples().stream().map(m -> m.getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
+        samples().stream()
+            .map(m -> m.getClass().getName())
+            .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(marked, sampled, "every CborSerializable message type needs a sample above");
   }
 
@@ -101,9 +104,12 @@ class MessageSerializationTest {
     ClassLoader loader = CborSerializable.class.getClassLoader();
     Set<String> found = new TreeSet<>();
     try (Stream<Path> files = Files.walk(root.resolve("mechat"))) {
-      for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
-        String name = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
-        Class<?> c = Class.forName(name.substring(0, name.length() - ".class".length()), false, loader);
+      for (Path file :
+          (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+        String name =
+            root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".");
+        Class<?> c =
+            Class.forName(name.substring(0, name.length() - ".class".length()), false, loader);
         if (CborSerializable.class.isAssignableFrom(c) && !c.isInterface()) found.add(c.getName());
       }
     }

@@ -32,7 +32,8 @@ final class BatchRun implements AutoCloseable {
     PrintStream output = new PrintStream(new LineQueue(stdout), true, StandardCharsets.UTF_8);
     ServerConnection connection = ServerConnection.connect("127.0.0.1", port, WAIT);
     BatchMode mode = new BatchMode(connection, name, input, output, WAIT);
-    exit = CompletableFuture.supplyAsync(mode::run, task -> new Thread(task, "batch-" + name).start());
+    exit =
+        CompletableFuture.supplyAsync(mode::run, task -> new Thread(task, "batch-" + name).start());
   }
 
   static BatchRun start(int port, String name) throws IOException {

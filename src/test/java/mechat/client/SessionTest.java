@@ -63,8 +63,7 @@ class SessionTest {
     assertEquals(
         List.of(new ViewEvent.PartnerLine("alice", "see: https://x.y and: more")),
         session.serverLine("alice: see: https://x.y and: more"));
-    assertEquals(
-        List.of(new ViewEvent.PartnerLine("a:b:", "hi")), session.serverLine("a:b:: hi"));
+    assertEquals(List.of(new ViewEvent.PartnerLine("a:b:", "hi")), session.serverLine("a:b:: hi"));
   }
 
   @Test
@@ -128,8 +127,7 @@ class SessionTest {
         List.of(new ViewEvent.Ended(EndReason.SERVER_FULL)),
         session.serverLine(Notices.SERVER_FULL));
     Session slow = new Session();
-    assertEquals(
-        List.of(new ViewEvent.Ended(EndReason.TIMEOUT)), slow.serverLine(Notices.TIMEOUT));
+    assertEquals(List.of(new ViewEvent.Ended(EndReason.TIMEOUT)), slow.serverLine(Notices.TIMEOUT));
   }
 
   @Test

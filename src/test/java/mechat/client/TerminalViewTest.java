@@ -42,7 +42,8 @@ class TerminalViewTest {
     assertEquals(
         "09:05 -- not delivered: you have no partner yet",
         plain(new ViewEvent.Notice("not matched")));
-    assertEquals("09:05 -- too many connections", plain(new ViewEvent.Notice("too many connections")));
+    assertEquals(
+        "09:05 -- too many connections", plain(new ViewEvent.Notice("too many connections")));
     assertEquals("09:05 -- bye", plain(new ViewEvent.Ended(EndReason.BYE)));
     assertEquals(
         "09:05 -- the server is shutting down -- bye",
@@ -60,7 +61,8 @@ class TerminalViewTest {
   @Test
   void receivedTextAndNamesAreMadeSafe() {
     assertEquals(
-        "09:05 a\uFFFD[1m: \uFFFD[2Jx", plain(new ViewEvent.PartnerLine("a\u001b[1m", "\u001b[2Jx")));
+        "09:05 a\uFFFD[1m: \uFFFD[2Jx",
+        plain(new ViewEvent.PartnerLine("a\u001b[1m", "\u001b[2Jx")));
     assertEquals("09:05 -- now chatting with \uFFFDc", plain(new ViewEvent.Matched("\u009bc")));
   }
 
@@ -77,8 +79,7 @@ class TerminalViewTest {
   void coloursOffWithNoColorOrADumbTerminal() throws IOException {
     try (Terminal xterm = external("xterm-256color");
         Terminal dumb =
-            new DumbTerminal(
-                new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream())) {
+            new DumbTerminal(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream())) {
       assertTrue(TerminalView.coloursWanted(null, xterm));
       assertTrue(TerminalView.coloursWanted("", xterm), "an empty NO_COLOR does not count");
       assertFalse(TerminalView.coloursWanted("1", xterm));

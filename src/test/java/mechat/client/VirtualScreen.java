@@ -25,11 +25,13 @@ final class VirtualScreen implements AutoCloseable {
   enum Kind {
     /**
      * A real pseudo-terminal, as TerminalBuilder makes for streams: the kernel's line discipline
-     * and raw mode, as in a terminal window. Its Ctrl-C raises no signal (no process has it as
-     * its controlling terminal), so Ctrl-C tests use {@link #EXTERNAL}.
+     * and raw mode, as in a terminal window. Its Ctrl-C raises no signal (no process has it as its
+     * controlling terminal), so Ctrl-C tests use {@link #EXTERNAL}.
      */
     PTY,
-    /** JLine's line discipline in Java: Ctrl-C raises INT on the terminal, as a real SIGINT does. */
+    /**
+     * JLine's line discipline in Java: Ctrl-C raises INT on the terminal, as a real SIGINT does.
+     */
     EXTERNAL
   }
 
@@ -43,7 +45,8 @@ final class VirtualScreen implements AutoCloseable {
   // CSI and OSC sequences, other two-character escapes, carriage returns and backspaces (the
   // cursor moves a redraw ends with).
   private static final Pattern CONTROL =
-      Pattern.compile("\u001b\\[[0-?]*[ -/]*[@-~]|\u001b\\][^\u0007\u001b]*(\u0007|\u001b\\\\)|\u001b[@-Z\\\\-_]|[\r\b]");
+      Pattern.compile(
+          "\u001b\\[[0-?]*[ -/]*[@-~]|\u001b\\][^\u0007\u001b]*(\u0007|\u001b\\\\)|\u001b[@-Z\\\\-_]|[\r\b]");
 
   private static final String TYPE = "xterm-256color";
   private static final Size SIZE = new Size(100, 30);
@@ -101,7 +104,13 @@ final class VirtualScreen implements AutoCloseable {
         if (test.test(tail)) return tail;
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          fail("screen never showed " + what + "; it shows:\n" + tail + "\nraw: " + visible(screen.text().substring(fromChar)));
+          fail(
+              "screen never showed "
+                  + what
+                  + "; it shows:\n"
+                  + tail
+                  + "\nraw: "
+                  + visible(screen.text().substring(fromChar)));
         }
         try {
           screen.wait(Math.max(1, left / 1_000_000));
@@ -115,7 +124,11 @@ final class VirtualScreen implements AutoCloseable {
 
   static String visible(String raw) {
     StringBuilder b = new StringBuilder();
-    raw.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? String.format("<%02x>", c) : String.valueOf((char) c)));
+    raw.chars()
+        .forEach(
+            c ->
+                b.append(
+                    c < 0x20 || c == 0x7f ? String.format("<%02x>", c) : String.valueOf((char) c)));
     return b.toString();
   }
 

@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * The regression corpus: byte files under {@code src/test/resources/fuzz/<target>/}, replayed by
- * every {@code mvn verify}. A failure the fuzzer finds is saved under {@code target/fuzz-findings/};
- * copy the {@code .bin} file here (with a name that says what it is) to keep it.
+ * every {@code mvn verify}. A failure the fuzzer finds is saved under {@code
+ * target/fuzz-findings/}; copy the {@code .bin} file here (with a name that says what it is) to
+ * keep it.
  */
 final class Corpus {
   private Corpus() {}
@@ -36,9 +37,12 @@ final class Corpus {
     }
   }
 
-  /** The limit a file is meant for, from a name like {@code name.max16.bin}, else {@code otherwise}. */
+  /**
+   * The limit a file is meant for, from a name like {@code name.max16.bin}, else {@code otherwise}.
+   */
   static int maxLineBytes(String name, int otherwise) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.max(\\d+)\\.bin$").matcher(name);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\.max(\\d+)\\.bin$").matcher(name);
     return m.find() ? Integer.parseInt(m.group(1)) : otherwise;
   }
 

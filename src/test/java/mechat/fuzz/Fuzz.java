@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * A small property runner: each try draws a case from its own seed, checks it, and on the first
@@ -16,9 +15,9 @@ import java.util.function.Function;
  * that reproduces it.
  *
  * <p>The budget comes from system properties, so that {@code mvn verify} runs short and a long run
- * is one command: {@code -Dfuzz.duration=3m} runs every property for that long, otherwise each
- * runs its default tries times {@code -Dfuzz.scale=N} (default 1). {@code -Dfuzz.seed=S} replays
- * a run. Every property prints one line: its tries, seed and time.
+ * is one command: {@code -Dfuzz.duration=3m} runs every property for that long, otherwise each runs
+ * its default tries times {@code -Dfuzz.scale=N} (default 1). {@code -Dfuzz.seed=S} replays a run.
+ * Every property prints one line: its tries, seed and time.
  */
 final class Fuzz {
   private static final long BASE_SEED =
@@ -27,7 +26,9 @@ final class Fuzz {
 
   private Fuzz() {}
 
-  /** What a property needs besides the check: how to draw a case, print it, save it and shrink it. */
+  /**
+   * What a property needs besides the check: how to draw a case, print it, save it and shrink it.
+   */
   interface Domain<T> {
     T draw(SplittableRandom random);
 
@@ -135,7 +136,8 @@ final class Fuzz {
       Path file = FINDINGS.resolve(name + "-" + BASE_SEED + ".bin");
       Files.write(file, domain.bytes(value));
       Files.writeString(
-          FINDINGS.resolve(name + "-" + BASE_SEED + ".txt"), domain.describe(value) + "\n" + failure);
+          FINDINGS.resolve(name + "-" + BASE_SEED + ".txt"),
+          domain.describe(value) + "\n" + failure);
       return file.toString();
     } catch (IOException e) {
       return "(not saved: " + e + ")";

@@ -20,22 +20,68 @@ final class Inputs {
 
   /** Lines a client may well send: commands in odd cases, names, the taken names of the scene. */
   static final String[] WORDS = {
-    "/quit", "/QUIT", "/Quit \t", "/next", "/NeXt", "/next ", "/help", "/HELP\t", "/nope", "/",
-    "//quit", "/quit now", " /help", "\t/next", "/qu\u0130t", "/n\u212Aext", "/qu\u0131t",
-    "fz", "Fz-1", "F", "li", "LI", "ha", "HB", "x:y", "a: b", "n".repeat(30), "n".repeat(31),
-    "  fz  ", "\tfz\t", "f z", "caf\u00e9", "hello", "http://x/y", "", " ", "\t", "a\tb"
+    "/quit",
+    "/QUIT",
+    "/Quit \t",
+    "/next",
+    "/NeXt",
+    "/next ",
+    "/help",
+    "/HELP\t",
+    "/nope",
+    "/",
+    "//quit",
+    "/quit now",
+    " /help",
+    "\t/next",
+    "/qu\u0130t",
+    "/n\u212Aext",
+    "/qu\u0131t",
+    "fz",
+    "Fz-1",
+    "F",
+    "li",
+    "LI",
+    "ha",
+    "HB",
+    "x:y",
+    "a: b",
+    "n".repeat(30),
+    "n".repeat(31),
+    "  fz  ",
+    "\tfz\t",
+    "f z",
+    "caf\u00e9",
+    "hello",
+    "http://x/y",
+    "",
+    " ",
+    "\t",
+    "a\tb"
   };
 
   private static final byte[][] INVALID_UTF8 = {
-    {(byte) 0x80}, {(byte) 0xbf}, {(byte) 0xc2}, {(byte) 0xe6, (byte) 0x97}, // lone, truncated
-    {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, {(byte) 0xc0, (byte) 0xaf}, {(byte) 0xc1, (byte) 0xbf},
-    {(byte) 0xe0, (byte) 0x80, (byte) 0xaf}, {(byte) 0xf0, (byte) 0x80, (byte) 0x80, (byte) 0xaf},
-    {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xed, (byte) 0xbf, (byte) 0xbf}, // surrogates
-    {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xf5}, {(byte) 0xfe}, {(byte) 0xff},
+    {(byte) 0x80},
+    {(byte) 0xbf},
+    {(byte) 0xc2},
+    {(byte) 0xe6, (byte) 0x97}, // lone, truncated
+    {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},
+    {(byte) 0xc0, (byte) 0xaf},
+    {(byte) 0xc1, (byte) 0xbf},
+    {(byte) 0xe0, (byte) 0x80, (byte) 0xaf},
+    {(byte) 0xf0, (byte) 0x80, (byte) 0x80, (byte) 0xaf},
+    {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+    {(byte) 0xed, (byte) 0xbf, (byte) 0xbf}, // surrogates
+    {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+    {(byte) 0xf5},
+    {(byte) 0xfe},
+    {(byte) 0xff},
     {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}
   };
 
-  /** Valid code points that matter: C1 controls, NBSP, BOM, U+FFFD, noncharacters, line separators. */
+  /**
+   * Valid code points that matter: C1 controls, NBSP, BOM, U+FFFD, noncharacters, line separators.
+   */
   private static final int[] SPECIAL_CODE_POINTS = {
     0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xad, 0x7ff, 0x800, 0x2028, 0x2029, 0x202e, 0xd7ff, 0xe000,
     0xfeff, 0xfffd, 0xfffe, 0xffff, 0x10000, 0x1f600, 0x10ffff
@@ -99,7 +145,9 @@ final class Inputs {
     return new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Where a byte stream is cut into reads: none, every byte, or a few random places (some twice). */
+  /**
+   * Where a byte stream is cut into reads: none, every byte, or a few random places (some twice).
+   */
   static int[] cuts(SplittableRandom r, int length) {
     int mode = r.nextInt(6);
     if (mode == 0 || length < 2) return new int[0];
@@ -109,7 +157,8 @@ final class Inputs {
       return all;
     }
     int[] some = new int[1 + r.nextInt(Math.min(length, 24))];
-    for (int i = 0; i < some.length; i++) some[i] = r.nextInt(length + 1); // 0 or length: empty reads
+    for (int i = 0; i < some.length; i++)
+      some[i] = r.nextInt(length + 1); // 0 or length: empty reads
     Arrays.sort(some);
     return some;
   }

@@ -8,8 +8,8 @@ import mechat.protocol.Frame;
 
 /**
  * Protocol §1 read literally, for a whole input at once: the model the real decoder, fed the same
- * bytes in any reads, must agree with. It shares no code with {@code LineDecoder}; UTF-8 is
- * checked against the table of well-formed byte sequences (Unicode §3.9, Table 3-7).
+ * bytes in any reads, must agree with. It shares no code with {@code LineDecoder}; UTF-8 is checked
+ * against the table of well-formed byte sequences (Unicode §3.9, Table 3-7).
  */
 final class ReferenceDecoder {
   private ReferenceDecoder() {}

@@ -13,16 +13,16 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import mechat.protocol.Notices;
 import mechat.chat.MatchmakerActor;
+import mechat.protocol.Notices;
 import mechat.testing.Awaits;
 
 /**
  * One server, four clients: an honest pair ha and hb chatting, a listener li waiting, and F, whose
- * bytes are fuzzed and cut into reads. What F and li must read follows from the spec alone
- * ({@link ProtocolModel}); ha and hb must read each other's lines and nothing else; every line
- * anyone reads must be a line of §2; nothing may log a warning or an error; and when everyone has
- * left, the matchmaker must hold no name, queue or conversation.
+ * bytes are fuzzed and cut into reads. What F and li must read follows from the spec alone ({@link
+ * ProtocolModel}); ha and hb must read each other's lines and nothing else; every line anyone reads
+ * must be a line of §2; nothing may log a warning or an error; and when everyone has left, the
+ * matchmaker must hold no name, queue or conversation.
  */
 final class Scene {
   private Scene() {}
@@ -62,7 +62,8 @@ final class Scene {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
         if (r.nextInt(4) != 0) { // mostly a name first, so that F gets to chat
           String name = r.nextBoolean() ? "fz" : Inputs.WORDS[r.nextInt(Inputs.WORDS.length)];
-          in.writeBytes((name + (r.nextBoolean() ? "\n" : "\r\n")).getBytes(StandardCharsets.UTF_8));
+          in.writeBytes(
+              (name + (r.nextBoolean() ? "\n" : "\r\n")).getBytes(StandardCharsets.UTF_8));
         }
         int tokens = r.nextInt(30);
         for (int i = 0; i < tokens; i++) in.writeBytes(Inputs.token(r, max));
@@ -77,7 +78,11 @@ final class Scene {
 
       @Override
       public String describe(Case c) {
-        return "max-line-bytes " + c.max() + ", F sends " + Inputs.show(c.input()) + " cut at "
+        return "max-line-bytes "
+            + c.max()
+            + ", F sends "
+            + Inputs.show(c.input())
+            + " cut at "
             + Arrays.toString(c.cuts());
       }
 
@@ -148,7 +153,8 @@ final class Scene {
     for (Peer p : List.of(a, b, l, f)) {
       for (String line : p.output().lines()) {
         String problem = ServerLines.problem(line);
-        if (problem != null) fail(problem + ": " + Inputs.show(line.getBytes(StandardCharsets.UTF_8)));
+        if (problem != null)
+          fail(problem + ": " + Inputs.show(line.getBytes(StandardCharsets.UTF_8)));
       }
       assertEquals(null, p.output().failure(), "output ends without an error");
     }

@@ -9,10 +9,20 @@ final class ServerLines {
 
   private static final Set<String> NOTICES =
       Set.of(
-          Notices.INVALID_USERNAME, Notices.USERNAME_TAKEN, Notices.WAIT, Notices.PARTNER_LEFT,
-          Notices.MESSAGE_TOO_LONG, Notices.INVALID_MESSAGE, Notices.NOT_MATCHED,
-          Notices.UNKNOWN_COMMAND, Notices.HELP, Notices.BYE, Notices.TIMEOUT, Notices.SERVER_FULL,
-          Notices.TOO_MANY_CONNECTIONS, Notices.SERVER_SHUTTING_DOWN);
+          Notices.INVALID_USERNAME,
+          Notices.USERNAME_TAKEN,
+          Notices.WAIT,
+          Notices.PARTNER_LEFT,
+          Notices.MESSAGE_TOO_LONG,
+          Notices.INVALID_MESSAGE,
+          Notices.NOT_MATCHED,
+          Notices.UNKNOWN_COMMAND,
+          Notices.HELP,
+          Notices.BYE,
+          Notices.TIMEOUT,
+          Notices.SERVER_FULL,
+          Notices.TOO_MANY_CONNECTIONS,
+          Notices.SERVER_SHUTTING_DOWN);
 
   /** Null when {@code line} is a valid server line, otherwise what is wrong with it. */
   static String problem(String line) {
@@ -26,7 +36,8 @@ final class ServerLines {
       }
       return "not a notice of §2";
     }
-    if (!ProtocolModel.isValidName(line.substring(0, colon))) return "chat line from an invalid name";
+    if (!ProtocolModel.isValidName(line.substring(0, colon)))
+      return "chat line from an invalid name";
     String text = line.substring(colon + 2);
     boolean blank = text.chars().allMatch(c -> c == ' ' || c == '\t'); // §5.1: never forwarded
     return blank ? "blank chat line" : null;

@@ -60,7 +60,11 @@ class LineDecoderTest {
     assertEverySplit(
         4096,
         input,
-        List.of(line("hello"), line("second line"), line("caf\u00e9 \u65e5\u672c \uD83D\uDE00"), line("")));
+        List.of(
+            line("hello"),
+            line("second line"),
+            line("caf\u00e9 \u65e5\u672c \uD83D\uDE00"),
+            line("")));
   }
 
   @Test
@@ -129,8 +133,11 @@ class LineDecoderTest {
   void s1_invalidUtf8IsRejected() {
     for (byte[] bad :
         new byte[][] {
-          {(byte) 0xff}, {'a', 'b', (byte) 0xc3}, {(byte) 0xc0, (byte) 0xaf},
-          {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}
+          {(byte) 0xff},
+          {'a', 'b', (byte) 0xc3},
+          {(byte) 0xc0, (byte) 0xaf},
+          {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+          {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}
         }) {
       byte[] in = java.util.Arrays.copyOf(bad, bad.length + 1);
       in[bad.length] = '\n';
@@ -140,7 +147,10 @@ class LineDecoderTest {
 
   @Test
   void s1_controlCharactersAreRejectedButTabIsText() {
-    for (String bad : new String[] {"\u001b[31mred", "a\u0000b", "x\u007fy", "c1 \u0085 ctl", "bell\u0007", "\u009b"}) {
+    for (String bad :
+        new String[] {
+          "\u001b[31mred", "a\u0000b", "x\u007fy", "c1 \u0085 ctl", "bell\u0007", "\u009b"
+        }) {
       assertEquals(List.of(INVALID), decodeAll(4096, b(bad + "\n")), bad);
     }
     assertEquals(List.of(line("tab\tok")), decodeAll(4096, b("tab\tok\n")));

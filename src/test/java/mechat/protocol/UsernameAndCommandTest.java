@@ -12,14 +12,18 @@ class UsernameAndCommandTest {
 
   @Test
   void s3_validNames() {
-    for (String ok : new String[] {"a", "Bob-1", "x".repeat(30), "!#$%&'()*+,-./:;<=>?@[]^_`{|}~", "a/b", "9"}) {
+    for (String ok :
+        new String[] {"a", "Bob-1", "x".repeat(30), "!#$%&'()*+,-./:;<=>?@[]^_`{|}~", "a/b", "9"}) {
       assertTrue(Username.isValid(ok), ok);
     }
   }
 
   @Test
   void s3_invalidNames() {
-    for (String bad : new String[] {"", "a b", "\u00e9t\u00e9", "x".repeat(31), "/help", "/", "a\tb", "a\u0001b"}) {
+    for (String bad :
+        new String[] {
+          "", "a b", "\u00e9t\u00e9", "x".repeat(31), "/help", "/", "a\tb", "a\u0001b"
+        }) {
       assertFalse(Username.isValid(bad), bad);
     }
   }

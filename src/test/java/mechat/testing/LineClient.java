@@ -19,16 +19,18 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A plain blocking TCP client for end-to-end tests: send lines or raw bytes, read server lines
- * with a deadline. Every wait has a deadline; nothing sleeps. {@link #tls} makes one that talks
- * through TLS.
+ * A plain blocking TCP client for end-to-end tests: send lines or raw bytes, read server lines with
+ * a deadline. Every wait has a deadline; nothing sleeps. {@link #tls} makes one that talks through
+ * TLS.
  */
 public final class LineClient implements AutoCloseable {
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
 
   private final Socket socket;
+
   /** The TCP socket under a TLS one (the same socket for a plain client). */
   private final Socket tcp;
+
   private final InputStream in;
   private final OutputStream out;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
@@ -39,8 +41,8 @@ public final class LineClient implements AutoCloseable {
   }
 
   /**
-   * Connects from the given local address, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback on
-   * Linux, so one machine can play clients of several addresses.
+   * Connects from the given local address, e.g. 127.0.0.2: all of 127.0.0.0/8 is loopback on Linux,
+   * so one machine can play clients of several addresses.
    */
   public LineClient(int port, String localAddress) throws IOException {
     this(tcp(port, localAddress), null);
@@ -73,7 +75,8 @@ public final class LineClient implements AutoCloseable {
   /** {@link #tls} over a TCP socket of the caller's (one with Nagle's algorithm on, say). */
   public static LineClient tlsOver(Socket tcp, int port, SSLContext context, String... protocols)
       throws IOException {
-    SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
+    SSLSocket ssl =
+        (SSLSocket) context.getSocketFactory().createSocket(tcp, "127.0.0.1", port, true);
     SSLParameters parameters = ssl.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
     if (protocols.length > 0) parameters.setProtocols(protocols);

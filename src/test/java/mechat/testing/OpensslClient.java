@@ -16,8 +16,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code openssl s_client -quiet} as a chat client, run as a process: its standard input is what
- * it sends, its standard output what the server said. Every wait has a deadline.
+ * {@code openssl s_client -quiet} as a chat client, run as a process: its standard input is what it
+ * sends, its standard output what the server said. Every wait has a deadline.
  */
 public final class OpensslClient implements AutoCloseable {
   private static final String EOF = new String("end of output");
@@ -55,14 +55,16 @@ public final class OpensslClient implements AutoCloseable {
 
   /** {@code openssl s_client -connect 127.0.0.1:PORT -quiet} plus {@code options}. */
   public static OpensslClient connect(int port, String... options) throws IOException {
-    List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-quiet"));
+    List<String> command =
+        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-quiet"));
     command.addAll(List.of(options));
     return new OpensslClient(command);
   }
 
   private void readOutput() {
     try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null) lines.add(line);
     } catch (IOException e) {

@@ -24,7 +24,8 @@ public record Resources(int threads, long openFiles, long heapAfterGcBytes) {
 
   @Override
   public String toString() {
-    return String.format("threads %d, open files %d, heap after GC %.1f MiB", threads, openFiles,
-        heapAfterGcBytes / 1048576.0);
+    return String.format(
+        "threads %d, open files %d, heap after GC %.1f MiB",
+        threads, openFiles, heapAfterGcBytes / 1048576.0);
   }
 }

@@ -2,8 +2,8 @@ package mechat.testing;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import mechat.server.ChatServer;
 import mechat.chat.MatchmakerActor;
+import mechat.server.ChatServer;
 import mechat.server.ServerGuardian;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 

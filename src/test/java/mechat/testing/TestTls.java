@@ -1,11 +1,10 @@
 package mechat.testing;
 
 import com.typesafe.config.ConfigUtil;
-import java.util.ArrayList;
-import java.util.List;
-
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import mechat.server.ChatServer;
@@ -13,8 +12,8 @@ import mechat.server.ServerSettings;
 import mechat.transport.TlsContexts;
 
 /**
- * The TLS test fixture (src/test/resources/tls: a self-signed keystore for localhost and
- * 127.0.0.1, and its certificate) and servers that listen on a TLS port as well.
+ * The TLS test fixture (src/test/resources/tls: a self-signed keystore for localhost and 127.0.0.1,
+ * and its certificate) and servers that listen on a TLS port as well.
  */
 public final class TestTls {
   public static final String PASSWORD = "mechat-test";

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Protocol §5.3 under load: 200 concurrent pairs, each side sending 200 sequence-numbered lines
  * while the other does the same; every line checked for loss, duplication, order and corruption.
  */
-class LoadTest extends EndToEndTest {
+class LoadIT extends EndToEnd {
   private static final int PAIRS = 200;
   private static final int LINES = 200;
 
@@ -43,33 +43,38 @@ class LoadTest extends EndToEndTest {
       LineClient self = clients.get(i);
       String me = names.get(i);
       String partner = names.get(i ^ 1);
-      Thread writer = new Thread(() -> {
-        try {
-          StringBuilder all = new StringBuilder();
-          for (int n = 0; n < LINES; n++) all.append(line(me, n)).append('\n');
-          self.raw(all.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-          problems.add(me + " write: " + e);
-        }
-      });
-      Thread reader = new Thread(() -> {
-        try {
-          for (int n = 0; n < LINES; n++) {
-            String got = self.readLine(Duration.ofSeconds(60));
-            String want = partner + ": " + line(partner, n);
-            if (!want.equals(got)) {
-              problems.add(me + " line " + n + ": expected [" + want + "] got [" + got + "]");
-              return;
-            }
-          }
-          String extra = self.readLine(Duration.ofMillis(1));
-          if (extra != null) problems.add(me + " extra line: " + extra);
-        } catch (Exception e) {
-          problems.add(me + " read: " + e);
-        } finally {
-          done.countDown();
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  StringBuilder all = new StringBuilder();
+                  for (int n = 0; n < LINES; n++) all.append(line(me, n)).append('\n');
+                  self.raw(all.toString().getBytes(StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                  problems.add(me + " write: " + e);
+                }
+              });
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  for (int n = 0; n < LINES; n++) {
+                    String got = self.readLine(Duration.ofSeconds(60));
+                    String want = partner + ": " + line(partner, n);
+                    if (!want.equals(got)) {
+                      problems.add(
+                          me + " line " + n + ": expected [" + want + "] got [" + got + "]");
+                      return;
+                    }
+                  }
+                  String extra = self.readLine(Duration.ofMillis(1));
+                  if (extra != null) problems.add(me + " extra line: " + extra);
+                } catch (Exception e) {
+                  problems.add(me + " read: " + e);
+                } finally {
+                  done.countDown();
+                }
+              });
       threads.add(writer);
       threads.add(reader);
     }
@@ -84,6 +89,12 @@ class LoadTest extends EndToEndTest {
   private static String line(String sender, int n) {
     String seq = String.format("%05d", n);
     int h = (sender + seq).hashCode();
-    return seq + " " + sender + " " + Integer.toHexString(h) + " " + "\u00e9x".repeat(1 + Math.floorMod(h, 20));
+    return seq
+        + " "
+        + sender
+        + " "
+        + Integer.toHexString(h)
+        + " "
+        + "\u00e9x".repeat(1 + Math.floorMod(h, 20));
   }
 }

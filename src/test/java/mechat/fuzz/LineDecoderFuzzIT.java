@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Protocol §1 under random input: any bytes, cut into reads anywhere, decode to exactly the frames
  * that {@link ReferenceDecoder} reads from the same bytes at once, after every read (so an
- * over-long line is reported as soon as the limit is passed); the decoder never throws, never
- * holds more than the limit plus one CR, and no line it lets through holds a control character or
+ * over-long line is reported as soon as the limit is passed); the decoder never throws, never holds
+ * more than the limit plus one CR, and no line it lets through holds a control character or
  * anything but well-formed UTF-8. Small limits make the over-long paths common.
  */
-class LineDecoderFuzzTest {
+class LineDecoderFuzzIT {
 
   /** One input, its limit, and where it is cut into reads. */
   record Fed(int max, byte[] input, int[] cuts) {}
@@ -45,7 +45,11 @@ class LineDecoderFuzzTest {
 
         @Override
         public String describe(Fed f) {
-          return "max " + f.max() + ", input " + Inputs.show(f.input()) + ", cut at "
+          return "max "
+              + f.max()
+              + ", input "
+              + Inputs.show(f.input())
+              + ", cut at "
               + Arrays.toString(f.cuts());
         }
 
@@ -69,9 +73,15 @@ class LineDecoderFuzzTest {
       read += chunk.length;
       while (due < expected.size() && expected.get(due).due() <= read) due++;
       int end = read;
-      if (frames.size() != due || !frames.subList(before, due).equals(frames(expected, before, due))) {
-        fail("once the first " + end + " bytes are read, expected "
-            + show(frames(expected, 0, due)) + " but the decoder gave " + show(frames));
+      if (frames.size() != due
+          || !frames.subList(before, due).equals(frames(expected, before, due))) {
+        fail(
+            "once the first "
+                + end
+                + " bytes are read, expected "
+                + show(frames(expected, 0, due))
+                + " but the decoder gave "
+                + show(frames));
       }
       assertTrue(
           decoder.bufferedBytes() <= f.max() + 1,
@@ -85,8 +95,11 @@ class LineDecoderFuzzTest {
 
   static String show(List<Frame> frames) {
     return frames.stream()
-        .map(f -> f instanceof Frame.Line l ? Inputs.show(l.text().getBytes(StandardCharsets.UTF_8))
-            : f == Frame.TooLong.INSTANCE ? "TooLong" : "Invalid")
+        .map(
+            f ->
+                f instanceof Frame.Line l
+                    ? Inputs.show(l.text().getBytes(StandardCharsets.UTF_8))
+                    : f == Frame.TooLong.INSTANCE ? "TooLong" : "Invalid")
         .toList()
         .toString();
   }
@@ -97,7 +110,8 @@ class LineDecoderFuzzTest {
 
   /** What a line handed on may hold, checked on its own, independently of the reference. */
   static void assertCleanLine(String text, int max) {
-    assertFalse(text.codePoints().anyMatch(ReferenceDecoder::isControl), () -> "control in " + text);
+    assertFalse(
+        text.codePoints().anyMatch(ReferenceDecoder::isControl), () -> "control in " + text);
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     assertEquals(text, new String(utf8, StandardCharsets.UTF_8), "no lone surrogate");
     assertTrue(utf8.length <= max, () -> utf8.length + " bytes over the limit " + max);
@@ -105,7 +119,7 @@ class LineDecoderFuzzTest {
 
   @Test
   void s1_anyBytesCutAnywhereDecodeLikeTheReference() {
-    Fuzz.Run run = Fuzz.check("decoder", 4000, FED, LineDecoderFuzzTest::decodesLikeTheReference);
+    Fuzz.Run run = Fuzz.check("decoder", 4000, FED, LineDecoderFuzzIT::decodesLikeTheReference);
     assertTrue(run.tries() > 0, "ran no try");
   }
 
@@ -117,7 +131,7 @@ class LineDecoderFuzzTest {
       for (int max : new int[] {1, 2, 3, 4, 5, 8, 16, 64, 4096}) {
         for (int[] cuts : Corpus.splits(e.bytes())) {
           Fed fed = new Fed(max, e.bytes(), cuts);
-          Fuzz.replay(e.name(), FED, LineDecoderFuzzTest::decodesLikeTheReference, fed);
+          Fuzz.replay(e.name(), FED, LineDecoderFuzzIT::decodesLikeTheReference, fed);
         }
       }
     }
@@ -137,18 +151,27 @@ class LineDecoderFuzzTest {
     byte[] in = b("ab\r\nabc\r\r\nx\ry\n\u00e9\n\u0085\n\t\n");
     assertEquals(
         List.of(
-            new Frame.Line("ab"), tooLong, invalid, new Frame.Line("\u00e9"), invalid,
+            new Frame.Line("ab"),
+            tooLong,
+            invalid,
+            new Frame.Line("\u00e9"),
+            invalid,
             new Frame.Line("\t")),
         ReferenceDecoder.frames(in, in.length, 3));
     assertEquals(
         List.of(), ReferenceDecoder.frames(b("abc\r"), 4, 3), "a CR past the limit may be CRLF");
-    assertEquals(List.of(tooLong), ReferenceDecoder.frames(b("abcd"), 4, 3), "reported before the LF");
+    assertEquals(
+        List.of(tooLong), ReferenceDecoder.frames(b("abcd"), 4, 3), "reported before the LF");
     assertEquals(List.of(tooLong), ReferenceDecoder.frames(b("abc\r\r"), 5, 3));
-    for (byte[] bad : new byte[][] {
-      {(byte) 0xc0, (byte) 0x80}, {(byte) 0xe0, (byte) 0x9f, (byte) 0xbf},
-      {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
-      {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, {(byte) 0x80}
-    }) {
+    for (byte[] bad :
+        new byte[][] {
+          {(byte) 0xc0, (byte) 0x80},
+          {(byte) 0xe0, (byte) 0x9f, (byte) 0xbf},
+          {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+          {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+          {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},
+          {(byte) 0x80}
+        }) {
       assertFalse(ReferenceDecoder.isWellFormedUtf8(bad), Inputs.show(bad));
     }
     int[] valid = {0, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff};

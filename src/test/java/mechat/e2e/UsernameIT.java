@@ -9,7 +9,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §3: the username phase. */
-class UsernameTest extends EndToEndTest {
+class UsernameIT extends EndToEnd {
 
   @Test
   void s3_1_theServerSendsNothingBeforeTheUsername() throws Exception {
@@ -25,7 +25,9 @@ class UsernameTest extends EndToEndTest {
     ChatServer s = server();
     LineClient c = connect(s);
     for (String bad :
-        new String[] {"", "   ", "a b", "\u00e9t\u00e9", "x".repeat(31), "/help", "/", "/nick", "a\u0001b"}) {
+        new String[] {
+          "", "   ", "a b", "\u00e9t\u00e9", "x".repeat(31), "/help", "/", "/nick", "a\u0001b"
+        }) {
       c.send(bad);
       c.expect("invalid username");
     }

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The interactive client driven through a JLine virtual terminal against a real server: what a
  * person types goes in as keystrokes, what they would see is the captured screen.
  */
-class InteractiveModeTest {
-  private static final Clock NOON = Clock.fixed(Instant.parse("2030-01-01T12:34:56Z"), ZoneOffset.UTC);
+class InteractiveModeIT {
+  private static final Clock NOON =
+      Clock.fixed(Instant.parse("2030-01-01T12:34:56Z"), ZoneOffset.UTC);
 
   private ChatServer server;
   private VirtualScreen screen;
@@ -161,7 +162,8 @@ class InteractiveModeTest {
       CompletableFuture<Integer> exit = runClient(fake.getLocalPort(), "bob");
       try (Socket socket = fake.accept()) {
         OutputStream out = socket.getOutputStream();
-        String evil = "matched to ev\u001b[31mil\nevil: \u001b[2J\u001b]0;owned\u0007gotcha\u009b\n";
+        String evil =
+            "matched to ev\u001b[31mil\nevil: \u001b[2J\u001b]0;owned\u0007gotcha\u009b\n";
         out.write(evil.getBytes(StandardCharsets.UTF_8));
         out.flush();
         screen.awaitPlain("evil: \uFFFD[2J\uFFFD]0;owned\uFFFDgotcha\uFFFD");
@@ -175,7 +177,8 @@ class InteractiveModeTest {
   }
 
   private CompletableFuture<Integer> runClient(int port, String name) throws IOException {
-    ServerConnection connection = ServerConnection.connect("127.0.0.1", port, Duration.ofSeconds(10));
+    ServerConnection connection =
+        ServerConnection.connect("127.0.0.1", port, Duration.ofSeconds(10));
     TerminalView view = new TerminalView(screen.terminal(), NOON, false);
     InteractiveMode mode = new InteractiveMode(connection, view, name, Duration.ofSeconds(5));
     CompletableFuture<Integer> exit = new CompletableFuture<>();

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import java.time.Duration;
 import java.util.List;
 import mechat.server.ChatServer;
 import mechat.server.ServerGuardian;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /** The operator's periodic stats line (issue 5): what it counts, and that 0 turns it off. */
-class StatsLineTest extends EndToEndTest {
+class StatsLineIT extends EndToEnd {
   private final Logger guardianLog = (Logger) LoggerFactory.getLogger(ServerGuardian.class);
   private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
   private Level levelBefore;
@@ -50,8 +49,7 @@ class StatsLineTest extends EndToEndTest {
   @Test
   void theStatsLineCountsConnectionsWaitingConversationsLinesAndRefusals() throws Exception {
     ChatServer s =
-        server(
-            TestServers.settings("max-connections-per-ip = 4", "stats-interval = 200ms"));
+        server(TestServers.settings("max-connections-per-ip = 4", "stats-interval = 200ms"));
     LineClient[] p = pair(s, "ann", "bob");
     named(s, "cyd").expect("wait");
     connect(s); // still choosing a name
@@ -60,10 +58,14 @@ class StatsLineTest extends EndToEndTest {
     for (int i = 0; i < 5; i++) p[1].expect("ann: line " + i);
 
     Awaits.until(
-        () -> statsLines().stream().anyMatch(l -> l.matches(
-            "stats: 4 connections \\(3 named\\), 1 waiting, 1 conversations, \\d+ lines/s relayed"
-                + " \\(5 in all\\), refused 0 \\(server full\\) and [01] \\(too many from one"
-                + " address\\)")),
+        () ->
+            statsLines().stream()
+                .anyMatch(
+                    l ->
+                        l.matches(
+                            "stats: 4 connections \\(3 named\\), 1 waiting, 1 conversations, \\d+ lines/s relayed"
+                                + " \\(5 in all\\), refused 0 \\(server full\\) and [01] \\(too many from one"
+                                + " address\\)")),
         "a stats line with 4 connections, 3 named, 1 waiting, 1 conversation, 5 lines");
     assertTrue(
         statsLines().stream().anyMatch(l -> l.contains("and 1 (too many from one address)")),

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The TLS setup: keystore and certificate errors in one line, versions, endpoint identification. */
-class TlsContextsTest {
+/**
+ * The TLS setup: keystore and certificate errors in one line, versions, endpoint identification.
+ */
+class TlsContextsIT {
   private static ChatServer server;
 
   @TempDir Path dir;
@@ -50,7 +52,8 @@ class TlsContextsTest {
     Path keystore = TestTls.keystore();
     assertEquals(
         "keystore " + keystore + ": wrong password",
-        assertThrows(TlsSetupException.class, () -> TlsContexts.server(keystore, "nope".toCharArray()))
+        assertThrows(
+                TlsSetupException.class, () -> TlsContexts.server(keystore, "nope".toCharArray()))
             .getMessage());
     Path missing = dir.resolve("missing.p12");
     assertEquals(

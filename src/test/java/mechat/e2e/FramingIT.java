@@ -10,7 +10,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §1 over real TCP: splits, batches, the line limit, UTF-8 and control characters. */
-class FramingTest extends EndToEndTest {
+class FramingIT extends EndToEnd {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -82,7 +82,10 @@ class FramingTest extends EndToEndTest {
     ChatServer s = server();
     LineClient[] p = pair(s, "alice", "bob");
     byte[][] bad = {
-      {(byte) 0xff}, {'a', 'b', (byte) 0xc3}, {(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}
+      {(byte) 0xff},
+      {'a', 'b', (byte) 0xc3},
+      {(byte) 0xc0, (byte) 0xaf},
+      {(byte) 0xed, (byte) 0xa0, (byte) 0x80}
     };
     for (byte[] x : bad) {
       p[0].raw(x);
@@ -97,7 +100,10 @@ class FramingTest extends EndToEndTest {
   void s1_controlCharactersAreAnsweredAndNeverForwarded() throws Exception {
     ChatServer s = server();
     LineClient[] p = pair(s, "alice", "bob");
-    for (String x : new String[] {"\u001b[31mred", "a\u0000b", "x\u007fy", "c1 \u0085 ctl", "mid\rcr", "\u009b2J"}) {
+    for (String x :
+        new String[] {
+          "\u001b[31mred", "a\u0000b", "x\u007fy", "c1 \u0085 ctl", "mid\rcr", "\u009b2J"
+        }) {
       p[0].send(x);
       p[0].expect("invalid message");
     }

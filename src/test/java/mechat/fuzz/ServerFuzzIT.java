@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import mechat.server.ChatServer;
 import mechat.chat.MatchmakerActor;
+import mechat.server.ChatServer;
 import mechat.testing.Stats;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.AfterAll;
@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The scene of {@link Scene} against a real server over loopback TCP, one server for all tries
  * (each try starts once the previous one has left no trace in the matchmaker). Each read of F is
- * one write with TCP_NODELAY; the kernel may still join writes, so the in-memory
- * {@link ConnectionFuzzTest} is the one that controls the reads exactly. F's bytes after its
- * {@code /quit} are not sent: the server closes at once, and unread bytes would make the close a
- * reset that may discard the {@code bye} before the client reads it.
+ * one write with TCP_NODELAY; the kernel may still join writes, so the in-memory {@link
+ * ConnectionFuzzIT} is the one that controls the reads exactly. F's bytes after its {@code /quit}
+ * are not sent: the server closes at once, and unread bytes would make the close a reset that may
+ * discard the {@code bye} before the client reads it.
  */
-class ServerFuzzTest {
+class ServerFuzzIT {
   private static final int MAX_LINE_BYTES = 16;
   private static ChatServer server;
   private static LogWatch logs;
@@ -70,7 +70,9 @@ class ServerFuzzTest {
     }
   }
 
-  /** A socket; a daemon thread reads it into the transcript until EOF, so writes never block on it. */
+  /**
+   * A socket; a daemon thread reads it into the transcript until EOF, so writes never block on it.
+   */
   private static final class TcpPeer implements Scene.Peer {
     private final Socket socket = new Socket();
     private final OutputStream out;
@@ -160,7 +162,7 @@ class ServerFuzzTest {
             30,
             150,
             Scene.domain(new int[] {MAX_LINE_BYTES}),
-            ServerFuzzTest::behavesPerSpec);
+            ServerFuzzIT::behavesPerSpec);
     assertTrue(run.tries() > 0, "ran no try");
   }
 }

@@ -34,8 +34,9 @@ import picocli.CommandLine;
  * listener (its stdout lines, its keystore errors) and {@code mechat client --tls}.
  */
 @Timeout(120) // every read here blocks: a hung child JVM must not hang the build
-class TlsCliTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)( \\(tls\\))?");
+class TlsCliIT {
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on (\\S+):(\\d+)( \\(tls\\))?");
 
   @Test
   void s9_helpExplainsTheTlsOptions() {
@@ -59,8 +60,15 @@ class TlsCliTest {
     Process p =
         java(
                 Map.of(TestTls.PASSWORD_ENV, TestTls.PASSWORD),
-                "server", "--port", "0", "--rate", "0", "--tls-port", "0",
-                "--tls-keystore", TestTls.keystore().toString())
+                "server",
+                "--port",
+                "0",
+                "--rate",
+                "0",
+                "--tls-port",
+                "0",
+                "--tls-keystore",
+                TestTls.keystore().toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     try (BufferedReader stdout = stdout(p)) {
@@ -97,9 +105,15 @@ class TlsCliTest {
     Result r =
         run(
             Map.of("MECHAT_TEST_TLS_PASSWORD", "not the password"),
-            "server", "--port", "0", "--tls-port", "0",
-            "--tls-keystore", TestTls.keystore().toString(),
-            "--tls-keystore-password-env", "MECHAT_TEST_TLS_PASSWORD");
+            "server",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--tls-keystore",
+            TestTls.keystore().toString(),
+            "--tls-keystore-password-env",
+            "MECHAT_TEST_TLS_PASSWORD");
     assertEquals(1, r.code(), r.err());
     assertEquals(
         "mechat server: cannot use TLS: keystore " + TestTls.keystore() + ": wrong password",
@@ -111,14 +125,22 @@ class TlsCliTest {
     Result r =
         run(
             Map.of(),
-            "server", "--port", "0", "--tls-port", "0",
-            "--tls-keystore", TestTls.keystore().toString(),
-            "--tls-keystore-password-env", "MECHAT_TEST_UNSET_VARIABLE");
+            "server",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--tls-keystore",
+            TestTls.keystore().toString(),
+            "--tls-keystore-password-env",
+            "MECHAT_TEST_UNSET_VARIABLE");
     assertEquals(1, r.code(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(
-        r.err().startsWith("mechat server: cannot use TLS: environment variable"
-            + " MECHAT_TEST_UNSET_VARIABLE is not set"),
+        r.err()
+            .startsWith(
+                "mechat server: cannot use TLS: environment variable"
+                    + " MECHAT_TEST_UNSET_VARIABLE is not set"),
         r.err());
   }
 
@@ -127,7 +149,13 @@ class TlsCliTest {
     Result r =
         run(
             Map.of(TestTls.PASSWORD_ENV, TestTls.PASSWORD),
-            "server", "--port", "0", "--tls-port", "0", "--tls-keystore", "no-such-keystore.p12");
+            "server",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--tls-keystore",
+            "no-such-keystore.p12");
     assertEquals(1, r.code(), r.err());
     assertEquals(
         "mechat server: cannot use TLS: keystore no-such-keystore.p12: no such file",
@@ -142,8 +170,14 @@ class TlsCliTest {
       Process client =
           java(
                   Map.of(),
-                  "client", "--tls", "--tls-ca", TestTls.certificate().toString(),
-                  "--port", String.valueOf(TestTls.tlsPort(s)), "--name", "carol")
+                  "client",
+                  "--tls",
+                  "--tls-ca",
+                  TestTls.certificate().toString(),
+                  "--port",
+                  String.valueOf(TestTls.tlsPort(s)),
+                  "--name",
+                  "carol")
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
       try (BufferedReader stdout = stdout(client);
@@ -176,8 +210,12 @@ class TlsCliTest {
       Result untrusted = run(Map.of(), "client", "--tls", "--port", tlsPort, "--name", "x");
       assertEquals(1, untrusted.code(), untrusted.err());
       assertTrue(
-          untrusted.err().startsWith("mechat client: cannot connect to 127.0.0.1:" + tlsPort
-              + ": the server's certificate is not trusted"),
+          untrusted
+              .err()
+              .startsWith(
+                  "mechat client: cannot connect to 127.0.0.1:"
+                      + tlsPort
+                      + ": the server's certificate is not trusted"),
           untrusted.err());
 
       try (ServerSocket notTls = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -185,12 +223,22 @@ class TlsCliTest {
         answer.setDaemon(true);
         answer.start();
         Result plainPort =
-            run(Map.of(), "client", "--tls-ca", TestTls.certificate().toString(),
-                "--port", String.valueOf(notTls.getLocalPort()), "--name", "x");
+            run(
+                Map.of(),
+                "client",
+                "--tls-ca",
+                TestTls.certificate().toString(),
+                "--port",
+                String.valueOf(notTls.getLocalPort()),
+                "--name",
+                "x");
         assertEquals(1, plainPort.code(), plainPort.err());
         assertEquals(
-            "mechat client: cannot connect to 127.0.0.1:" + notTls.getLocalPort()
-                + ": the server does not speak TLS: is " + notTls.getLocalPort() + " a TLS port?",
+            "mechat client: cannot connect to 127.0.0.1:"
+                + notTls.getLocalPort()
+                + ": the server does not speak TLS: is "
+                + notTls.getLocalPort()
+                + " a TLS port?",
             plainPort.err().strip());
       }
 
@@ -198,11 +246,19 @@ class TlsCliTest {
           run(Map.of(), "client", "--tls-ca", "no-such-ca.pem", "--port", tlsPort, "--name", "x");
       assertEquals(2, noCa.code(), noCa.err());
       assertTrue(
-          noCa.err().startsWith("mechat client: --tls-ca no-such-ca.pem: no such file"), noCa.err());
+          noCa.err().startsWith("mechat client: --tls-ca no-such-ca.pem: no such file"),
+          noCa.err());
 
       Result notPem =
-          run(Map.of(), "client", "--tls-ca", TestTls.keystore().toString(),
-              "--port", tlsPort, "--name", "x");
+          run(
+              Map.of(),
+              "client",
+              "--tls-ca",
+              TestTls.keystore().toString(),
+              "--port",
+              tlsPort,
+              "--name",
+              "x");
       assertEquals(2, notPem.code(), notPem.err());
       assertTrue(notPem.err().contains("not a PEM certificate file"), notPem.err());
     } finally {
@@ -229,7 +285,8 @@ class TlsCliTest {
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "mechat " + String.join(" ", args) + " did not exit");
+      assertTrue(
+          p.waitFor(30, TimeUnit.SECONDS), "mechat " + String.join(" ", args) + " did not exit");
       return new Result(p.exitValue(), out, err);
     } finally {
       p.destroyForcibly();

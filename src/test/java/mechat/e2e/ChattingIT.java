@@ -17,7 +17,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §5: chatting, order, the leaver's last lines, back-pressure, rate limit. */
-class ChattingTest extends EndToEndTest {
+class ChattingIT extends EndToEnd {
 
   @Test
   void s5_1_s5_2_bothSidesChatAtAnyTimeTextExactlyAsSent() throws Exception {
@@ -121,7 +121,8 @@ class ChattingTest extends EndToEndTest {
     assertTrue(stalledAfter < (64 << 20), "server kept reading: " + stalledAfter + " bytes");
     // bob now reads everything, in order and intact
     String[] lines = sent.toString(StandardCharsets.UTF_8).split("\n");
-    int complete = sent.toString(StandardCharsets.UTF_8).endsWith("\n") ? lines.length : lines.length - 1;
+    int complete =
+        sent.toString(StandardCharsets.UTF_8).endsWith("\n") ? lines.length : lines.length - 1;
     for (int i = 0; i < complete; i++) p[1].expect("alice: " + lines[i]);
   }
 
@@ -150,7 +151,8 @@ class ChattingTest extends EndToEndTest {
       assertEquals("matched to stuck\n", readExactly(a, 17));
       a.configureBlocking(false);
       a.register(selector, SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-      ByteBuffer chunk = ByteBuffer.wrap(("y".repeat(999) + "\n").repeat(64).getBytes(StandardCharsets.US_ASCII));
+      ByteBuffer chunk =
+          ByteBuffer.wrap(("y".repeat(999) + "\n").repeat(64).getBytes(StandardCharsets.US_ASCII));
       ByteBuffer in = ByteBuffer.allocate(1 << 16);
       StringBuilder received = new StringBuilder();
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -193,9 +195,9 @@ class ChattingTest extends EndToEndTest {
   }
 
   /**
-   * One TCP read of many lines is paced like the lines one by one: the burst goes at once and
-   * the rest follows at the rate. The throttle used to charge the whole read as one element, so
-   * the partner saw nothing for (lines - burst) / rate seconds and then every line at once.
+   * One TCP read of many lines is paced like the lines one by one: the burst goes at once and the
+   * rest follows at the rate. The throttle used to charge the whole read as one element, so the
+   * partner saw nothing for (lines - burst) / rate seconds and then every line at once.
    */
   @Test
   void s5_5_aFloodSentInOneWriteStartsArrivingAtOnceAndNeverBeatsTheRate() throws Exception {
@@ -226,7 +228,13 @@ class ChattingTest extends EndToEndTest {
   private static long floodUntilStalled(LineClient c, ByteArrayOutputStream record, long cap)
       throws Exception {
     c.socket().setSendBufferSize(64 * 1024);
-    return flood(c, i -> (String.format("%07d ", i) + "x".repeat(992) + "\n").getBytes(StandardCharsets.US_ASCII), record, cap);
+    return flood(
+        c,
+        i ->
+            (String.format("%07d ", i) + "x".repeat(992) + "\n")
+                .getBytes(StandardCharsets.US_ASCII),
+        record,
+        cap);
   }
 
   /** Writes the same chunk again and again until the server stops reading. */
@@ -235,8 +243,8 @@ class ChattingTest extends EndToEndTest {
   }
 
   /**
-   * A writer thread sends {@code next.apply(i)} for i = 0, 1, ... (blocking once the server
-   * stops reading); returns the bytes written when no progress was made for 2 s, or at the cap.
+   * A writer thread sends {@code next.apply(i)} for i = 0, 1, ... (blocking once the server stops
+   * reading); returns the bytes written when no progress was made for 2 s, or at the cap.
    */
   private static long flood(
       LineClient c,

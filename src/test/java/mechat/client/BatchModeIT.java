@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** End to end: non-interactive clients, in-process, against a real server on port 0. */
-class BatchModeTest {
+class BatchModeIT {
   private final List<BatchRun> runs = new ArrayList<>();
   private ChatServer server;
 

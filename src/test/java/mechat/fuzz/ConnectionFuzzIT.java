@@ -10,9 +10,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mechat.chat.ConnectionActor;
-import mechat.chat.MatchmakerActor;
 import mechat.chat.ConnectionSettings;
 import mechat.chat.ConnectionStream;
+import mechat.chat.MatchmakerActor;
 import mechat.chat.ServerMetrics;
 import mechat.protocol.LineDecoder;
 import mechat.testing.TestServers;
@@ -36,13 +36,14 @@ import org.junit.jupiter.api.Test;
  * own in-memory transport (so F's bytes reach the decoder in exactly the reads drawn), and a real
  * {@link MatchmakerActor}, fresh for every try. The scene and its checks are in {@link Scene}.
  */
-class ConnectionFuzzTest {
+class ConnectionFuzzIT {
   private static final ActorTestKit testKit = ActorTestKit.create(TestServers.config());
   private static final AtomicInteger ids = new AtomicInteger();
   private static LogWatch logs;
 
   /** Small limits make over-long lines common; 30 lets a name of 30 characters through. */
-  static final Fuzz.Domain<Scene.Case> CASES = Scene.domain(new int[] {8, 12, 16, 30, 31, 64, 4096});
+  static final Fuzz.Domain<Scene.Case> CASES =
+      Scene.domain(new int[] {8, 12, 16, 30, 31, 64, 4096});
 
   @BeforeAll
   static void watchLogs() {
@@ -90,7 +91,8 @@ class ConnectionFuzzTest {
 
   /** A connection actor whose socket is a queue in and a transcript out. */
   private static final class MemoryPeer implements Scene.Peer {
-    private final CompletableFuture<BoundedSourceQueue<ByteString>> input = new CompletableFuture<>();
+    private final CompletableFuture<BoundedSourceQueue<ByteString>> input =
+        new CompletableFuture<>();
     private final Transcript output = new Transcript();
     private final String label;
 
@@ -105,11 +107,11 @@ class ConnectionFuzzTest {
           stream -> {
             Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Ends>, CompletionStage<Done>>
                 ends =
-                Source.<ByteString>queue(reads)
-                    .map(decoder::decode)
-                    .viaMat(stream, Keep.both())
-                    .toMat(Sink.foreach(bytes -> output.add(bytes.toArray())), Keep.both())
-                    .run(testKit.system());
+                    Source.<ByteString>queue(reads)
+                        .map(decoder::decode)
+                        .viaMat(stream, Keep.both())
+                        .toMat(Sink.foreach(bytes -> output.add(bytes.toArray())), Keep.both())
+                        .run(testKit.system());
             ends.second().whenComplete((done, failure) -> output.end(failure));
             input.complete(ends.first().first());
             return ends.first().second();
@@ -168,7 +170,7 @@ class ConnectionFuzzTest {
 
   @Test
   void s1_s6_anyBytesFromOneClientAreAnsweredPerSpecAndDisturbNobody() {
-    Fuzz.Run run = Fuzz.check("connection", 120, 300, CASES, ConnectionFuzzTest::behavesPerSpec);
+    Fuzz.Run run = Fuzz.check("connection", 120, 300, CASES, ConnectionFuzzIT::behavesPerSpec);
     assertTrue(run.tries() > 0, "ran no try");
   }
 
@@ -181,7 +183,7 @@ class ConnectionFuzzTest {
       int[] everyByte = Corpus.splits(e.bytes()).get(1);
       for (int[] cuts : List.of(new int[0], everyByte)) {
         Scene.Case c = new Scene.Case(max, e.bytes(), cuts);
-        Fuzz.replay(e.name(), CASES, ConnectionFuzzTest::behavesPerSpec, c);
+        Fuzz.replay(e.name(), CASES, ConnectionFuzzIT::behavesPerSpec, c);
       }
     }
   }

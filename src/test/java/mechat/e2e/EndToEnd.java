@@ -11,10 +11,10 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * Base of the end-to-end tests: a real server on a port-0 loopback binding, fresh for every test
- * so that no client of one test can be matched with a client of another.
+ * Base of the end-to-end tests: a real server on a port-0 loopback binding, fresh for every test so
+ * that no client of one test can be matched with a client of another.
  */
-abstract class EndToEndTest {
+abstract class EndToEnd {
   private final List<LineClient> clients = new ArrayList<>();
   private final List<ChatServer> servers = new ArrayList<>();
 

@@ -15,7 +15,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §7: the connection limit and the graceful shutdown (in-process; SIGTERM in CliTest). */
-class ServerLifeTest extends EndToEndTest {
+class ServerLifeIT extends EndToEnd {
 
   @Test
   void s7_overTheLimitANewConnectionGetsServerFullAndTheOthersAreUndisturbed() throws Exception {
@@ -47,10 +47,11 @@ class ServerLifeTest extends EndToEndTest {
         String.format(":%04X [0-9A-F]+:%04X ", s.port(), a.socket().getLocalPort());
     List<String> rows = new ArrayList<>(Files.readAllLines(Path.of("/proc/net/tcp")));
     rows.addAll(Files.readAllLines(Path.of("/proc/net/tcp6")));
-    String row = rows.stream()
-        .filter(r -> Pattern.compile(serverToClient).matcher(r).find())
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no server-side socket in /proc/net/tcp{,6}"));
+    String row =
+        rows.stream()
+            .filter(r -> Pattern.compile(serverToClient).matcher(r).find())
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no server-side socket in /proc/net/tcp{,6}"));
     String timer = row.trim().split("\\s+")[5];
     assertTrue(timer.startsWith("02:"), "keepalive timer expected (02:...), got " + row);
   }
@@ -64,12 +65,14 @@ class ServerLifeTest extends EndToEndTest {
     a.send("/quit");
     a.expect("bye");
     a.expectClosed();
-    Awaits.until(() -> {
-      try (LineClient again = new LineClient(s.port())) {
-        again.send("next");
-        return "wait".equals(again.readLine());
-      }
-    }, "the freed slot to be usable");
+    Awaits.until(
+        () -> {
+          try (LineClient again = new LineClient(s.port())) {
+            again.send("next");
+            return "wait".equals(again.readLine());
+          }
+        },
+        "the freed slot to be usable");
   }
 
   @Test
@@ -83,13 +86,15 @@ class ServerLifeTest extends EndToEndTest {
       p[0].send("before shutdown");
       p[1].expect("alice: before shutdown");
       for (int i = 0; i < 100; i++) p[0].send("queued " + i);
-      Thread stopper = new Thread(() -> {
-        try {
-          s.stop(Duration.ofSeconds(20));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread stopper =
+          new Thread(
+              () -> {
+                try {
+                  s.stop(Duration.ofSeconds(20));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       stopper.start();
       // Lines accepted for bob before the shutdown come first, then the notice.
       String line;

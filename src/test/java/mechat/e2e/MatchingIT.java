@@ -9,7 +9,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §4 (matching) and §6 (commands). */
-class MatchingTest extends EndToEndTest {
+class MatchingIT extends EndToEnd {
 
   @Test
   void s4_2_s4_3_theFirstWaitsTheSecondIsMatchedBothSeeTheOthersName() throws Exception {
@@ -110,8 +110,8 @@ class MatchingTest extends EndToEndTest {
   /**
    * Lines from a waiting client can only be answered 'not matched', so they must not wait for the
    * rate limit: the server reaches the reset behind them at once. It used to answer them at 20 a
-   * second, keeping the client that was gone in the queue (and matching newcomers with it) for
-   * as long as that took: here 1000 s, found by the soak (docs/reliability.md).
+   * second, keeping the client that was gone in the queue (and matching newcomers with it) for as
+   * long as that took: here 1000 s, found by the soak (docs/reliability.md).
    */
   @Test
   void s4_5_s7_aWaitingClientThatFloodsThenResetsLeavesTheQueueAtOnce() throws Exception {

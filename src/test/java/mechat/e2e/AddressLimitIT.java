@@ -8,7 +8,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** Protocol §9: {@code --max-connections-per-ip}. Clients of 127.0.0.2 play another address. */
-class AddressLimitTest extends EndToEndTest {
+class AddressLimitIT extends EndToEnd {
 
   private LineClient connectFrom(ChatServer s, String address) throws IOException {
     LineClient c = new LineClient(s.port(), address);
@@ -58,12 +58,14 @@ class AddressLimitTest extends EndToEndTest {
     a.send("/quit");
     a.expect("bye");
     a.expectClosed();
-    Awaits.until(() -> {
-      try (LineClient again = new LineClient(s.port())) {
-        again.send("again");
-        return "wait".equals(again.readLine());
-      }
-    }, "the address's freed slot to be usable");
+    Awaits.until(
+        () -> {
+          try (LineClient again = new LineClient(s.port())) {
+            again.send("again");
+            return "wait".equals(again.readLine());
+          }
+        },
+        "the address's freed slot to be usable");
   }
 
   @Test

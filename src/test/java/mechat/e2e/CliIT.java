@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** Protocol §8 (command line) and §7 (SIGTERM), on the real entry point. */
-class CliTest {
+class CliIT {
   private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
 
   private record Run(int code, String out, String err) {}
@@ -44,8 +44,18 @@ class CliTest {
     Run r = run("server", "--help");
     assertEquals(0, r.code());
     for (String option :
-        new String[] {"--host", "--port", "--max-connections", "--handshake-timeout", "--rate", "--burst",
-          "--max-line-bytes", "--slow-reader-timeout", "--config", "--version"}) {
+        new String[] {
+          "--host",
+          "--port",
+          "--max-connections",
+          "--handshake-timeout",
+          "--rate",
+          "--burst",
+          "--max-line-bytes",
+          "--slow-reader-timeout",
+          "--config",
+          "--version"
+        }) {
       assertTrue(r.out().contains(option), "--help lacks " + option + ":\n" + r.out());
     }
     assertTrue(r.out().contains("[10000]") && r.out().contains("[4096]"), "defaults shown");
@@ -80,7 +90,8 @@ class CliTest {
     try {
       Run r = run("server", "--port", String.valueOf(busy.port()));
       assertEquals(1, r.code());
-      assertTrue(r.err().startsWith("mechat server: cannot listen on 127.0.0.1:" + busy.port()), r.err());
+      assertTrue(
+          r.err().startsWith("mechat server: cannot listen on 127.0.0.1:" + busy.port()), r.err());
       assertEquals(1, r.err().lines().count(), r.err());
     } finally {
       busy.stop(Duration.ofSeconds(20));
@@ -155,7 +166,8 @@ class CliTest {
   }
 
   private static int awaitListening(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine(); // the first line on stdout, as protocheck and scripts read it
     Matcher m = LISTENING.matcher(line == null ? "" : line);
     assertTrue(m.matches(), "first stdout line: " + line);

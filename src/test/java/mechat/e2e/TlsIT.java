@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * Protocol §9, the TLS listener: the same protocol inside TLS, clients of both listeners paired
  * with each other, and §7's leaving, limit and shutdown on the TLS side.
  */
-class TlsTest {
+class TlsIT {
   private final List<LineClient> clients = new ArrayList<>();
   private final List<ChatServer> servers = new ArrayList<>();
 
@@ -124,7 +124,8 @@ class TlsTest {
     alice.expect("matched to bob");
     assertEquals("TLSv1.2", bob.tlsProtocol());
     StringBuilder burst = new StringBuilder();
-    for (int i = 0; i < 300; i++) burst.append("line ").append(i).append(" ").append("x".repeat(i)).append('\n');
+    for (int i = 0; i < 300; i++)
+      burst.append("line ").append(i).append(" ").append("x".repeat(i)).append('\n');
     alice.raw(burst.toString().getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < 300; i++) bob.expect("alice: line " + i + " " + "x".repeat(i));
     bob.send("/next");
@@ -138,9 +139,11 @@ class TlsTest {
     try (OpensslClient ossl =
         OpensslClient.connect(
             TestTls.tlsPort(s),
-            "-CAfile", TestTls.certificate().toString(),
+            "-CAfile",
+            TestTls.certificate().toString(),
             "-verify_return_error",
-            "-verify_ip", "127.0.0.1")) {
+            "-verify_ip",
+            "127.0.0.1")) {
       ossl.send("ossl");
       ossl.expect("wait");
       LineClient bob = plain(s, "bob");
@@ -184,11 +187,17 @@ class TlsTest {
       bob.send("me too");
       alice.expect("bob: me too");
       Awaits.until(
-          () -> logs.events().stream().anyMatch(e -> e.getFormattedMessage().startsWith("connection closed")),
+          () ->
+              logs.events().stream()
+                  .anyMatch(e -> e.getFormattedMessage().startsWith("connection closed")),
           "the connection's closing to be logged");
       List<ILoggingEvent> events = logs.events();
-      String log = events.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).collect(Collectors.joining("\n"));
-      assertTrue(events.stream().allMatch(e -> e.getThrowableProxy() == null), "no stack trace:\n" + log);
+      String log =
+          events.stream()
+              .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+              .collect(Collectors.joining("\n"));
+      assertTrue(
+          events.stream().allMatch(e -> e.getThrowableProxy() == null), "no stack trace:\n" + log);
       assertTrue(events.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)), log);
       assertTrue(
           events.stream().filter(e -> e.getFormattedMessage().contains("TLS")).count() <= 1,
@@ -251,7 +260,8 @@ class TlsTest {
   }
 
   @Test
-  void s9_aConnectionThatNeverStartsTheHandshakeIsClosedAfterTheHandshakeTimeout() throws Exception {
+  void s9_aConnectionThatNeverStartsTheHandshakeIsClosedAfterTheHandshakeTimeout()
+      throws Exception {
     ChatServer s = server(TestTls.start(TestTls.settings("handshake-timeout = 500ms")));
     try (Socket silent = new Socket("127.0.0.1", TestTls.tlsPort(s))) {
       silent.setSoTimeout((int) LineClient.DEFAULT_WAIT.toMillis());
@@ -300,8 +310,8 @@ class TlsTest {
   }
 
   /**
-   * Ten rounds, because what this guards against is a race: a TLS connection's last bytes pass
-   * one more stage than a plain one's, and a client whose handshake the server was still finishing
+   * Ten rounds, because what this guards against is a race: a TLS connection's last bytes pass one
+   * more stage than a plain one's, and a client whose handshake the server was still finishing
    * (late) used to get close_notify without its {@code server shutting down} in most rounds.
    */
   @RepeatedTest(10)
@@ -314,8 +324,7 @@ class TlsTest {
     // With Nagle's algorithm on, this client's last handshake message may reach the server after
     // its handshake has returned: the server may still be finishing it when the shutdown comes.
     LineClient late =
-        LineClient.tlsOver(
-            new Socket("127.0.0.1", tlsPort), tlsPort, TestTls.clientContext());
+        LineClient.tlsOver(new Socket("127.0.0.1", tlsPort), tlsPort, TestTls.clientContext());
     clients.add(late);
     late.send("late");
     s.stop(Duration.ofSeconds(20));
