@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import mechat.bench.BenchRun;
 import org.junit.jupiter.api.Test;
 
 /**

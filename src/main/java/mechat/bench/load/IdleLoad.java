@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,10 +10,10 @@ import java.net.InetSocketAddress;
  * open, so an operator can look at the server's memory and threads per connection meanwhile.
  * While held, the only line a client may get is {@code matched to} (a waiting one being paired).
  */
-final class IdleLoad implements Clients.Handler {
+public final class IdleLoad implements Clients.Handler {
 
-  record Options(InetSocketAddress address, int conns, double holdSeconds, double timeoutSeconds,
-      int concurrency) {}
+  public record Options(InetSocketAddress address, int conns, double holdSeconds,
+      double timeoutSeconds, int concurrency) {}
 
   /** A name line; nothing else is ever sent. */
   private static final int OUT_CAPACITY = 64;
@@ -22,11 +22,11 @@ final class IdleLoad implements Clients.Handler {
   private final Options o;
   private Clients clients;
 
-  IdleLoad(Options o) {
+  public IdleLoad(Options o) {
     this.o = o;
   }
 
-  int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
+  public int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
     try (Clients cs = new Clients(o.address(), o.conns(), o.concurrency(), OUT_CAPACITY, MAX_LINE,

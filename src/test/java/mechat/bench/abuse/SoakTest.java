@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import mechat.bench.BenchRun;
+import mechat.bench.load.ChatLoad;
 import mechat.server.ChatServer;
 import mechat.server.MatchmakerActor;
 import mechat.server.ServerSettings;

@@ -1,6 +1,6 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
-import static mechat.bench.Pairing.ANSWER;
+import static mechat.bench.abuse.Pairing.ANSWER;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import mechat.bench.load.Payload;
+import mechat.bench.load.SequenceTracker;
 import mechat.protocol.ChatLine;
 import mechat.protocol.Notices;
 

@@ -1,9 +1,10 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import mechat.bench.BenchRun;
 import mechat.server.ChatServer;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;

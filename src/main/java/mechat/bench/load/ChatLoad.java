@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,17 +20,17 @@ import org.HdrHistogram.Histogram;
  * seen but earlier ones are missing (a lossy server), a short grace period lets late ones in and
  * the rest count as lost; otherwise at the timeout.
  */
-final class ChatLoad implements Clients.Handler {
+public final class ChatLoad implements Clients.Handler {
 
   /**
    * @param timeoutSeconds the time limit for setup (connect, register, match)
    * @param chatTimeoutSeconds the time limit for the chat phase
    */
-  record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
+  public record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
       double rate, double timeoutSeconds, int concurrency, double chatTimeoutSeconds) {
 
     /** The same time limit for setup and for chat. */
-    Options(InetSocketAddress address, int pairs, long messages, int size, int window,
+    public Options(InetSocketAddress address, int pairs, long messages, int size, int window,
         double rate, double timeoutSeconds, int concurrency) {
       this(address, pairs, messages, size, window, rate, timeoutSeconds, concurrency,
           timeoutSeconds);
@@ -67,7 +67,7 @@ final class ChatLoad implements Clients.Handler {
   private long corrupted;
   private int tailsSeen;
 
-  ChatLoad(Options o) {
+  public ChatLoad(Options o) {
     this.o = o;
     this.payload = new Payload(o.size());
     this.msgLen = o.size() + 1;
@@ -77,17 +77,17 @@ final class ChatLoad implements Clients.Handler {
   }
 
   /** Called once every client is matched, just before the first message goes out. */
-  void onChatStart(Runnable action) {
+  public void onChatStart(Runnable action) {
     this.onChatStart = action;
   }
 
   /** What the chat phase measured; null before it ended, or when setup failed. */
-  Report.Chat report() {
+  public Report.Chat report() {
     return report;
   }
 
   /** Runs, prints the report, and returns the exit code (0 all good, 1 anything else). */
-  int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
+  public int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
     int outCapacity = (int) Math.max(msgLen,
         o.window() == 0 ? MAX_OUT : Math.min((long) o.window() * msgLen, MAX_OUT));
     int maxLine = Math.max(o.size(), 4096) + 64;

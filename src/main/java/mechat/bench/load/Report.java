@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -10,11 +10,11 @@ import org.HdrHistogram.Histogram;
  * loadgen's, so results of the two can be put side by side. Times in the latency lines are
  * microseconds; MB is 10^6 bytes of message text (names, ": " and LF not counted).
  */
-final class Report {
+public final class Report {
   private Report() {}
 
   /** What {@code bench chat} measured. {@code lag} is null without --rate. */
-  record Chat(
+  public record Chat(
       int pairs,
       long messagesPerClient,
       int size,
@@ -34,7 +34,7 @@ final class Report {
       boolean timedOut,
       String failure) {
 
-    boolean ok() {
+    public boolean ok() {
       return !timedOut && failure == null && lost == 0 && reordered == 0 && duplicated == 0
           && corrupted == 0 && unexpected == 0;
     }
