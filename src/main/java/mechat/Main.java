@@ -1,7 +1,7 @@
 package mechat;
 
 import mechat.client.ClientCommand;
-import mechat.bench.BenchCommand;
+import mechat.bench.BenchCli;
 import mechat.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "MEchat: a chat server that pairs two random people and relays their lines.",
-    subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class},
+    subcommands = {ServerCommand.class, ClientCommand.class, BenchCli.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 
