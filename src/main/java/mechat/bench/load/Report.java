@@ -124,7 +124,7 @@ public final class Report {
 
   /** Setup did not complete: the reason on stderr, and the JSON verdict for scripts. */
   static void setupFailed(PrintWriter out, PrintWriter err, String mode, double seconds,
-      String reason, Clients clients, boolean json) {
+      String reason, ClientPool clients, boolean json) {
     err.printf(Locale.ROOT, "bench %s: setup failed after %.3f s: %s (%s)%n",
         mode, seconds, reason, clients.setupStatus());
     err.flush();

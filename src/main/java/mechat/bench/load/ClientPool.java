@@ -28,18 +28,18 @@ import mechat.protocol.Notices;
  * <p>The first error is kept as {@link #failure()} and ends the run; lines that make no sense
  * are counted as unexpected, and the first few are printed to stderr.
  */
-final class Clients implements AutoCloseable {
+final class ClientPool implements AutoCloseable {
 
   /** What to do with the lines and the writability of matched clients. */
   interface Handler {
     /** A line (without LF) for a client in state MATCHED. */
-    void onMatchedLine(Conn c, byte[] buf, int off, int len, long now);
+    void onMatchedLine(PooledClient c, byte[] buf, int off, int len, long now);
 
     /** After a read; the lines it held have been handed over. */
-    default void afterRead(Conn c) {}
+    default void afterRead(PooledClient c) {}
 
     /** The socket took everything buffered and can take more. */
-    default void onDrained(Conn c) {}
+    default void onDrained(PooledClient c) {}
 
     /** Whether the server closing a connection is a normal end (rather than an error) now. */
     default boolean closeExpected() {
@@ -54,7 +54,7 @@ final class Clients implements AutoCloseable {
   private static final byte[] PARTNER_LEFT = ascii(Notices.PARTNER_LEFT);
   private static final byte[] CHAT_SEPARATOR = ascii(mechat.protocol.ChatLine.SEPARATOR);
 
-  final Conn[] conns;
+  final PooledClient[] conns;
   private final Selector selector;
   private final InetSocketAddress address;
   private final int concurrency;
@@ -83,15 +83,15 @@ final class Clients implements AutoCloseable {
    * @param outCapacity bytes of output buffer per client (allocated on first use)
    * @param maxLine the longest server line expected; longer ones are unexpected
    */
-  Clients(InetSocketAddress address, int count, int concurrency, int outCapacity, int maxLine,
+  ClientPool(InetSocketAddress address, int count, int concurrency, int outCapacity, int maxLine,
       PrintWriter err) throws IOException {
     this.address = address;
     this.concurrency = concurrency;
     this.outCapacity = outCapacity;
     this.maxLine = maxLine;
     this.err = err;
-    this.conns = new Conn[count];
-    for (int i = 0; i < count; i++) conns[i] = new Conn(i);
+    this.conns = new PooledClient[count];
+    for (int i = 0; i < count; i++) conns[i] = new PooledClient(i);
     this.namePrefix = uniquePrefix();
     this.namePrefixBytes = ascii(namePrefix);
     // room for an unfinished line carried over plus at least as much new input
@@ -194,9 +194,9 @@ final class Clients implements AutoCloseable {
     }
   }
 
-  private void startConnect(Conn c) {
+  private void startConnect(PooledClient c) {
     inflight++;
-    c.state = Conn.State.CONNECTING;
+    c.state = PooledClient.State.CONNECTING;
     try {
       SocketChannel ch = SocketChannel.open();
       c.channel = ch;
@@ -211,7 +211,7 @@ final class Clients implements AutoCloseable {
     }
   }
 
-  private void finishConnect(Conn c) {
+  private void finishConnect(PooledClient c) {
     try {
       c.channel.finishConnect();
     } catch (IOException e) {
@@ -223,9 +223,9 @@ final class Clients implements AutoCloseable {
     onConnected(c);
   }
 
-  private void onConnected(Conn c) {
+  private void onConnected(PooledClient c) {
     connected++;
-    c.state = Conn.State.REGISTERING;
+    c.state = PooledClient.State.REGISTERING;
     byte[] line = ascii(name(c.index) + "\n");
     int at = c.reserve(line.length, outCapacity);
     System.arraycopy(line, 0, c.out, at, line.length);
@@ -235,7 +235,7 @@ final class Clients implements AutoCloseable {
 
   // ---------------------------------------------------------------- lines
 
-  private void onLine(Conn c, byte[] b, int off, int len, long now) {
+  private void onLine(PooledClient c, byte[] b, int off, int len, long now) {
     switch (c.state) {
       case REGISTERING:
         if (equals(b, off, len, WAIT)) {
@@ -257,7 +257,8 @@ final class Clients implements AutoCloseable {
         break;
       case FOREIGN:
         if (equals(b, off, len, PARTNER_LEFT)) {
-          c.state = Conn.State.WAITING; // the server requeues us: "wait" or "matched to" follows
+          // the server requeues us: "wait" or "matched to" follows
+          c.state = PooledClient.State.WAITING;
         } else if (indexOf(b, off, len, CHAT_SEPARATOR) < 0) {
           unexpected(c, b, off, len); // a notice; what the stranger says is none of our business
         }
@@ -271,14 +272,14 @@ final class Clients implements AutoCloseable {
   }
 
   /** Got "wait" or "matched to": the name is ours, a connection slot is free again. */
-  private void registered(Conn c) {
+  private void registered(PooledClient c) {
     registered++;
     inflight--;
-    c.state = Conn.State.WAITING;
+    c.state = PooledClient.State.WAITING;
   }
 
   /** "matched to NAME": NAME must be one of ours, so we learn the pairs from the notices. */
-  private void onMatched(Conn c, byte[] b, int off, int len) {
+  private void onMatched(PooledClient c, byte[] b, int off, int len) {
     int partner = -1;
     if (startsWith(b, off, len, namePrefixBytes) && len > namePrefixBytes.length
         && len - namePrefixBytes.length <= 9) {
@@ -294,7 +295,7 @@ final class Clients implements AutoCloseable {
       // shows in the setup status and ends in the setup timeout.
       foreign++;
       note(c, "matched to a client outside this run, waiting for it to leave", b, off, len);
-      c.state = Conn.State.FOREIGN;
+      c.state = PooledClient.State.FOREIGN;
       return;
     }
     if (partner >= conns.length || partner == c.index) {
@@ -303,17 +304,17 @@ final class Clients implements AutoCloseable {
       return;
     }
     c.partner = partner;
-    c.state = Conn.State.MATCHED;
+    c.state = PooledClient.State.MATCHED;
     matched++;
   }
 
-  void unexpected(Conn c, byte[] b, int off, int len) {
+  void unexpected(PooledClient c, byte[] b, int off, int len) {
     unexpected++;
     note(c, "unexpected line", b, off, len);
   }
 
   /** Prints a bad line on stderr; only the first few, a broken server would flood the terminal. */
-  void note(Conn c, String what, byte[] b, int off, int len) {
+  void note(PooledClient c, String what, byte[] b, int off, int len) {
     if (printed < MAX_PRINTED) {
       printed++;
       err.println("bench: client " + c.index + ": " + what + ": '"
@@ -345,10 +346,10 @@ final class Clients implements AutoCloseable {
   }
 
   private void onReady(SelectionKey key) {
-    Conn c = (Conn) key.attachment();
+    PooledClient c = (PooledClient) key.attachment();
     if (!key.isValid()) return;
     int ops = key.readyOps();
-    if (c.state == Conn.State.CONNECTING) {
+    if (c.state == PooledClient.State.CONNECTING) {
       if ((ops & SelectionKey.OP_CONNECT) != 0) finishConnect(c);
       return;
     }
@@ -360,7 +361,7 @@ final class Clients implements AutoCloseable {
    * Reads what the socket has (again while it fills the whole buffer), hands every complete line
    * over, and keeps the unfinished rest.
    */
-  private void read(Conn c) {
+  private void read(PooledClient c) {
     while (c.isOpen()) {
       int carry = c.partLen;
       if (carry > 0) System.arraycopy(c.part, 0, rbuf, 0, carry);
@@ -400,7 +401,7 @@ final class Clients implements AutoCloseable {
     handler.afterRead(c);
   }
 
-  private void keepRest(Conn c, int start, int end) {
+  private void keepRest(PooledClient c, int start, int end) {
     int rest = end - start;
     if (rest == 0) return;
     if (c.discarding || rest > maxLine) {
@@ -417,7 +418,7 @@ final class Clients implements AutoCloseable {
    * Writes buffered output; returns true when all of it went. Otherwise OP_WRITE stays in the
    * interest set until the socket drains (switched only on change: each switch is a syscall).
    */
-  boolean flush(Conn c) {
+  boolean flush(PooledClient c) {
     if (c.outLen > 0 && c.isOpen()) {
       try {
         c.outBuf.limit(c.outHead + c.outLen).position(c.outHead);
@@ -444,9 +445,11 @@ final class Clients implements AutoCloseable {
     return outCapacity;
   }
 
-  void close(Conn c) {
-    if (c.state == Conn.State.CONNECTING || c.state == Conn.State.REGISTERING) inflight--;
-    c.state = Conn.State.CLOSED;
+  void close(PooledClient c) {
+    if (c.state == PooledClient.State.CONNECTING || c.state == PooledClient.State.REGISTERING) {
+      inflight--;
+    }
+    c.state = PooledClient.State.CLOSED;
     if (c.key != null) c.key.cancel();
     if (c.channel != null) {
       try {
@@ -459,8 +462,8 @@ final class Clients implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    for (Conn c : conns) {
-      if (c.channel != null && c.state != Conn.State.CLOSED) close(c);
+    for (PooledClient c : conns) {
+      if (c.channel != null && c.state != PooledClient.State.CLOSED) close(c);
     }
     selector.close();
   }
