@@ -3,23 +3,19 @@ package mechat.bench.load;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import mechat.protocol.Notices;
 
 /**
- * Many protocol clients on one selector thread: connects them with a bounded number in flight,
- * registers a unique name for each, follows {@code wait} and {@code matched to NAME}, splits
- * input into lines and writes buffered output. What matched clients do with their lines is the
- * {@link Handler}'s business (chat load or idle hold).
+ * Many protocol clients on one selector thread: waits for I/O, splits input into lines and writes
+ * buffered output. Until a client is matched its lines go to the {@link PoolSetup} (connect,
+ * register, match); what matched clients do with their lines is the {@link Handler}'s business
+ * (chat load or idle hold).
  *
  * <p>One thread and non-blocking sockets, because a thread per connection would make the load
  * generator, not the server, the thing being measured. Reads go through one shared buffer; a
@@ -49,17 +45,10 @@ final class ClientPool implements AutoCloseable {
 
   private static final int READ_BUFFER = 256 * 1024;
   private static final int MAX_PRINTED = 5;
-  private static final byte[] WAIT = ascii(Notices.WAIT);
-  private static final byte[] MATCHED_TO = ascii(Notices.MATCHED_TO_PREFIX);
-  private static final byte[] PARTNER_LEFT = ascii(Notices.PARTNER_LEFT);
-  private static final byte[] CHAT_SEPARATOR = ascii(mechat.protocol.ChatLine.SEPARATOR);
 
   final PooledClient[] conns;
   private final Selector selector;
-  private final InetSocketAddress address;
-  private final int concurrency;
-  private final String namePrefix;
-  private final byte[] namePrefixBytes;
+  private final PoolSetup poolSetup;
   private final int outCapacity;
   private final int maxLine;
   private final PrintWriter err;
@@ -69,13 +58,7 @@ final class ClientPool implements AutoCloseable {
   private final ByteBuffer rbb;
   private final Consumer<SelectionKey> onReady = this::onReady;
 
-  private int nextConnect;
-  private int inflight; // connecting or registering
-  private int connected;
-  private int registered;
-  private int matched;
   private long unexpected;
-  private int foreign; // matches with clients outside this run, waited out
   private int printed;
   private String failure;
 
@@ -85,30 +68,16 @@ final class ClientPool implements AutoCloseable {
    */
   ClientPool(InetSocketAddress address, int count, int concurrency, int outCapacity, int maxLine,
       PrintWriter err) throws IOException {
-    this.address = address;
-    this.concurrency = concurrency;
     this.outCapacity = outCapacity;
     this.maxLine = maxLine;
     this.err = err;
     this.conns = new PooledClient[count];
     for (int i = 0; i < count; i++) conns[i] = new PooledClient(i);
-    this.namePrefix = uniquePrefix();
-    this.namePrefixBytes = ascii(namePrefix);
     // room for an unfinished line carried over plus at least as much new input
     this.rbuf = new byte[Math.max(READ_BUFFER, 2 * maxLine)];
     this.rbb = ByteBuffer.wrap(rbuf);
     this.selector = Selector.open();
-  }
-
-  /**
-   * "mb" + this process + a random tag + "-": unique on the server even when several bench runs
-   * (or several runs inside one JVM, as in the tests) share it. With the index it stays well
-   * under the 30 characters a name may have (protocol §3).
-   */
-  private static String uniquePrefix() {
-    String pid = Long.toString(ProcessHandle.current().pid(), 36);
-    String tag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
-    return "mb" + pid + tag + "-";
+    this.poolSetup = new PoolSetup(this, selector, address, concurrency, err);
   }
 
   void setHandler(Handler handler) {
@@ -116,19 +85,19 @@ final class ClientPool implements AutoCloseable {
   }
 
   String name(int index) {
-    return namePrefix + index;
+    return poolSetup.name(index);
   }
 
   int connected() {
-    return connected;
+    return poolSetup.connected();
   }
 
   int registered() {
-    return registered;
+    return poolSetup.registered();
   }
 
   int matched() {
-    return matched;
+    return poolSetup.matched();
   }
 
   long unexpected() {
@@ -137,7 +106,7 @@ final class ClientPool implements AutoCloseable {
 
   /** How often a client was matched to a client outside this run (and waited for it to leave). */
   int foreign() {
-    return foreign;
+    return poolSetup.foreign();
   }
 
   /** The first error, or null. */
@@ -159,153 +128,25 @@ final class ClientPool implements AutoCloseable {
 
   /**
    * Connects and registers every client, then waits until each one is matched ({@code
-   * needMatch}) or merely registered ({@code wait} or {@code matched to}).
+   * needMatch}) or merely registered ({@code wait} or {@code matched to}); see {@link PoolSetup}.
    */
   Setup setup(boolean needMatch, long deadline, Progress progress) throws IOException {
-    pumpConnects();
-    while (true) {
-      if (failure != null) return Setup.FAILED;
-      if ((needMatch ? matched : registered) >= conns.length) {
-        if (foreign > 0) {
-          err.println("bench: waited out " + foreign + " matches with clients outside this run"
-              + " (leftovers of an earlier run?)");
-          err.flush();
-        }
-        return Setup.DONE;
-      }
-      long now = System.nanoTime();
-      if (now - deadline >= 0) return Setup.TIMED_OUT;
-      if (progress.due(now)) progress.print(setupStatus());
-      poll(earlier(deadline, progress.next()), false);
-      pumpConnects();
-    }
+    return poolSetup.run(needMatch, deadline, progress);
   }
 
   String setupStatus() {
-    return String.format("connected %d, registered %d, matched %d of %d", connected, registered,
-        matched, conns.length)
-        + (foreign > 0 ? ", " + foreign + " matches with clients outside this run" : "");
-  }
-
-  /** Starts connections while fewer than {@code concurrency} are connecting or registering. */
-  private void pumpConnects() {
-    while (nextConnect < conns.length && inflight < concurrency && failure == null) {
-      startConnect(conns[nextConnect++]);
-    }
-  }
-
-  private void startConnect(PooledClient c) {
-    inflight++;
-    c.state = PooledClient.State.CONNECTING;
-    try {
-      SocketChannel ch = SocketChannel.open();
-      c.channel = ch;
-      ch.configureBlocking(false);
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // small lines must not wait for Nagle
-      boolean done = ch.connect(address);
-      c.key = ch.register(selector, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
-      if (done) onConnected(c);
-    } catch (IOException e) {
-      fail("cannot connect client " + c.index + " to " + address + ": " + describe(e));
-      close(c);
-    }
-  }
-
-  private void finishConnect(PooledClient c) {
-    try {
-      c.channel.finishConnect();
-    } catch (IOException e) {
-      fail("cannot connect client " + c.index + " to " + address + ": " + describe(e));
-      close(c);
-      return;
-    }
-    c.key.interestOps(SelectionKey.OP_READ);
-    onConnected(c);
-  }
-
-  private void onConnected(PooledClient c) {
-    connected++;
-    c.state = PooledClient.State.REGISTERING;
-    byte[] line = ascii(name(c.index) + "\n");
-    int at = c.reserve(line.length, outCapacity);
-    System.arraycopy(line, 0, c.out, at, line.length);
-    c.commit(line.length);
-    flush(c);
+    return poolSetup.status();
   }
 
   // ---------------------------------------------------------------- lines
 
+  /** A matched client's line is the handler's business; any other one is the setup's. */
   private void onLine(PooledClient c, byte[] b, int off, int len, long now) {
-    switch (c.state) {
-      case REGISTERING:
-        if (equals(b, off, len, WAIT)) {
-          registered(c);
-        } else if (startsWith(b, off, len, MATCHED_TO)) {
-          registered(c);
-          onMatched(c, b, off + MATCHED_TO.length, len - MATCHED_TO.length);
-        } else {
-          unexpected(c, b, off, len);
-          fail("registration of client " + c.index + " refused: '" + text(b, off, len) + "'");
-        }
-        break;
-      case WAITING:
-        if (startsWith(b, off, len, MATCHED_TO)) {
-          onMatched(c, b, off + MATCHED_TO.length, len - MATCHED_TO.length);
-        } else if (!equals(b, off, len, WAIT)) { // "wait" again after a foreign partner left
-          unexpected(c, b, off, len);
-        }
-        break;
-      case FOREIGN:
-        if (equals(b, off, len, PARTNER_LEFT)) {
-          // the server requeues us: "wait" or "matched to" follows
-          c.state = PooledClient.State.WAITING;
-        } else if (indexOf(b, off, len, CHAT_SEPARATOR) < 0) {
-          unexpected(c, b, off, len); // a notice; what the stranger says is none of our business
-        }
-        break;
-      case MATCHED:
-        handler.onMatchedLine(c, b, off, len, now);
-        break;
-      default:
-        unexpected(c, b, off, len);
+    if (c.state == PooledClient.State.MATCHED) {
+      handler.onMatchedLine(c, b, off, len, now);
+    } else {
+      poolSetup.onLine(c, b, off, len);
     }
-  }
-
-  /** Got "wait" or "matched to": the name is ours, a connection slot is free again. */
-  private void registered(PooledClient c) {
-    registered++;
-    inflight--;
-    c.state = PooledClient.State.WAITING;
-  }
-
-  /** "matched to NAME": NAME must be one of ours, so we learn the pairs from the notices. */
-  private void onMatched(PooledClient c, byte[] b, int off, int len) {
-    int partner = -1;
-    if (startsWith(b, off, len, namePrefixBytes) && len > namePrefixBytes.length
-        && len - namePrefixBytes.length <= 9) {
-      partner = 0;
-      for (int k = off + namePrefixBytes.length; k < off + len && partner >= 0; k++) {
-        partner = b[k] >= '0' && b[k] <= '9' ? partner * 10 + (b[k] - '0') : -1;
-      }
-    }
-    if (partner < 0) {
-      // Someone else's client. Typically a leftover of the previous run: when a run ends, the
-      // server requeues the partner of the first of a pair it sees close, and may match it
-      // before it sees that one close too. It soon leaves (partner left); a real user who stays
-      // shows in the setup status and ends in the setup timeout.
-      foreign++;
-      note(c, "matched to a client outside this run, waiting for it to leave", b, off, len);
-      c.state = PooledClient.State.FOREIGN;
-      return;
-    }
-    if (partner >= conns.length || partner == c.index) {
-      unexpected(c, b, off, len);
-      fail("client " + c.index + " was matched to '" + text(b, off, len) + "'");
-      return;
-    }
-    c.partner = partner;
-    c.state = PooledClient.State.MATCHED;
-    matched++;
   }
 
   void unexpected(PooledClient c, byte[] b, int off, int len) {
@@ -350,7 +191,7 @@ final class ClientPool implements AutoCloseable {
     if (!key.isValid()) return;
     int ops = key.readyOps();
     if (c.state == PooledClient.State.CONNECTING) {
-      if ((ops & SelectionKey.OP_CONNECT) != 0) finishConnect(c);
+      if ((ops & SelectionKey.OP_CONNECT) != 0) poolSetup.finishConnect(c);
       return;
     }
     if ((ops & SelectionKey.OP_READ) != 0) read(c);
@@ -446,9 +287,7 @@ final class ClientPool implements AutoCloseable {
   }
 
   void close(PooledClient c) {
-    if (c.state == PooledClient.State.CONNECTING || c.state == PooledClient.State.REGISTERING) {
-      inflight--;
-    }
+    poolSetup.closing(c);
     c.state = PooledClient.State.CLOSED;
     if (c.key != null) c.key.cancel();
     if (c.channel != null) {
@@ -489,21 +328,6 @@ final class ClientPool implements AutoCloseable {
 
   static String text(byte[] b, int off, int len) {
     return new String(b, off, len, StandardCharsets.UTF_8);
-  }
-
-  private static int indexOf(byte[] b, int off, int len, byte[] what) {
-    outer:
-    for (int i = off; i + what.length <= off + len; i++) {
-      for (int k = 0; k < what.length; k++) {
-        if (b[i + k] != what[k]) continue outer;
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  private static boolean equals(byte[] b, int off, int len, byte[] what) {
-    return len == what.length && Arrays.equals(b, off, off + len, what, 0, what.length);
   }
 
   static boolean startsWith(byte[] b, int off, int len, byte[] what) {
