@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code mechat bench chat} in-process against the real server. */
-class BenchChatTest {
+class BenchChatIT {
   private ChatServer server;
 
   @BeforeEach

@@ -10,7 +10,7 @@ import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** {@code mechat bench idle} in-process against the real server. */
-class BenchIdleTest {
+class BenchIdleIT {
 
   @Test
   void registersHoldsAndClosesConnections() throws Exception {

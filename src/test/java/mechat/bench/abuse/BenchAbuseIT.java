@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code mechat bench abuse} through the real command line. The long run, where every kind
- * completes, is {@link SoakTest}; here a run too short for the slow kinds must say so and fail.
+ * completes, is {@link SoakIT}; here a run too short for the slow kinds must say so and fail.
  */
-class BenchAbuseTest {
+class BenchAbuseIT {
 
   @Test
   void aRunTooShortForTheSlowKindsNamesThemAndFails() throws Exception {
