@@ -5,10 +5,10 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * The results of a run and how they are printed: a few lines for people, and with --json one
- * JSON object on the last line for scripts. The lines and the JSON keys follow the neutral C
- * loadgen's, so results of the two can be put side by side. Times in the latency lines are
- * microseconds; MB is 10^6 bytes of message text (names, ": " and LF not counted).
+ * The results of a chat or idle run and how they are printed: a few lines for people, and with
+ * --json one JSON object on the last line for scripts. The lines and the JSON keys follow the
+ * neutral C loadgen's, so results of the two can be put side by side. Times in the latency lines
+ * are microseconds; MB is 10^6 bytes of message text (names, ": " and LF not counted).
  */
 public final class Report {
   private Report() {}
