@@ -1,6 +1,6 @@
 package mechat;
 
-import mechat.bench.BenchCommand;
+import mechat.bench.BenchCli;
 import mechat.client.ClientCli;
 import mechat.server.ServerCli;
 import picocli.CommandLine;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "MEchat: a chat server that pairs two random people and relays their lines.",
-    subcommands = {ServerCli.class, ClientCli.class, BenchCommand.class},
+    subcommands = {ServerCli.class, ClientCli.class, BenchCli.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class Main implements Runnable {
 

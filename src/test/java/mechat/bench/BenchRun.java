@@ -8,9 +8,9 @@ import mechat.Main;
 import picocli.CommandLine;
 
 /** One in-process run of {@code mechat ...} through the real command line, output captured. */
-record BenchRun(int exit, String out, String err) {
+public record BenchRun(int exit, String out, String err) {
 
-  static BenchRun of(Object... args) {
+  public static BenchRun of(Object... args) {
     String[] argv = new String[args.length];
     for (int i = 0; i < args.length; i++) argv[i] = String.valueOf(args[i]);
     StringWriter out = new StringWriter();
@@ -23,19 +23,19 @@ record BenchRun(int exit, String out, String err) {
   }
 
   /** The --json object: the last line of stdout. */
-  String jsonLine() {
+  public String jsonLine() {
     String[] lines = out.strip().split("\n");
     return lines[lines.length - 1];
   }
 
   /** A number or boolean field of the --json object, as text. */
-  String json(String key) {
+  public String json(String key) {
     Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\":([^,}]+)").matcher(jsonLine());
     if (!m.find()) throw new AssertionError("no \"" + key + "\" in " + jsonLine());
     return m.group(1);
   }
 
-  long count(String key) {
+  public long count(String key) {
     return Long.parseLong(json(key));
   }
 

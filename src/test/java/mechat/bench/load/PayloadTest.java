@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,33 +10,33 @@ import java.net.InetSocketAddress;
  * open, so an operator can look at the server's memory and threads per connection meanwhile.
  * While held, the only line a client may get is {@code matched to} (a waiting one being paired).
  */
-final class IdleLoad implements Clients.Handler {
+public final class IdleLoad implements ClientPool.Handler {
 
-  record Options(InetSocketAddress address, int conns, double holdSeconds, double timeoutSeconds,
-      int concurrency) {}
+  public record Options(InetSocketAddress address, int conns, double holdSeconds,
+      double timeoutSeconds, int concurrency) {}
 
   /** A name line; nothing else is ever sent. */
   private static final int OUT_CAPACITY = 64;
   private static final int MAX_LINE = 4096 + 64;
 
   private final Options o;
-  private Clients clients;
+  private ClientPool clients;
 
-  IdleLoad(Options o) {
+  public IdleLoad(Options o) {
     this.o = o;
   }
 
-  int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
+  public int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
-    try (Clients cs = new Clients(o.address(), o.conns(), o.concurrency(), OUT_CAPACITY, MAX_LINE,
-        err)) {
+    try (ClientPool cs = new ClientPool(o.address(), o.conns(), o.concurrency(), OUT_CAPACITY,
+        MAX_LINE, err)) {
       clients = cs;
       cs.setHandler(this);
-      Clients.Setup setup = cs.setup(false, t0 + (long) (o.timeoutSeconds() * 1e9), progress);
+      ClientPool.Setup setup = cs.setup(false, t0 + (long) (o.timeoutSeconds() * 1e9), progress);
       double setupSeconds = (System.nanoTime() - t0) / 1e9;
-      if (setup != Clients.Setup.DONE) {
-        String why = setup == Clients.Setup.TIMED_OUT
+      if (setup != ClientPool.Setup.DONE) {
+        String why = setup == ClientPool.Setup.TIMED_OUT
             ? "not all clients registered within --timeout" : cs.failure();
         Report.setupFailed(out, err, "idle", setupSeconds, why, cs, json);
         return 1;
@@ -50,7 +50,7 @@ final class IdleLoad implements Clients.Handler {
           progress.print(String.format("holding %d connections (%d matched), %.0f s left",
               o.conns(), cs.matched(), (holdEnd - now) / 1e9));
         }
-        cs.poll(Clients.earlier(holdEnd, progress.next()), false);
+        cs.poll(ClientPool.earlier(holdEnd, progress.next()), false);
       }
       Report.Idle report = new Report.Idle(o.conns(), setupSeconds,
           (System.nanoTime() - holdStart) / 1e9, cs.matched(), cs.unexpected(), cs.failure());
@@ -60,7 +60,7 @@ final class IdleLoad implements Clients.Handler {
   }
 
   @Override
-  public void onMatchedLine(Conn c, byte[] buf, int off, int len, long now) {
+  public void onMatchedLine(PooledClient c, byte[] buf, int off, int len, long now) {
     clients.unexpected(c, buf, off, len); // nobody here sends a message
   }
 }

@@ -1,20 +1,20 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.PrintWriter;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * The results of a run and how they are printed: a few lines for people, and with --json one
- * JSON object on the last line for scripts. The lines and the JSON keys follow the neutral C
- * loadgen's, so results of the two can be put side by side. Times in the latency lines are
- * microseconds; MB is 10^6 bytes of message text (names, ": " and LF not counted).
+ * The results of a chat or idle run and how they are printed: a few lines for people, and with
+ * --json one JSON object on the last line for scripts. The lines and the JSON keys follow the
+ * neutral C loadgen's, so results of the two can be put side by side. Times in the latency lines
+ * are microseconds; MB is 10^6 bytes of message text (names, ": " and LF not counted).
  */
-final class Report {
+public final class Report {
   private Report() {}
 
   /** What {@code bench chat} measured. {@code lag} is null without --rate. */
-  record Chat(
+  public record Chat(
       int pairs,
       long messagesPerClient,
       int size,
@@ -34,7 +34,7 @@ final class Report {
       boolean timedOut,
       String failure) {
 
-    boolean ok() {
+    public boolean ok() {
       return !timedOut && failure == null && lost == 0 && reordered == 0 && duplicated == 0
           && corrupted == 0 && unexpected == 0;
     }
@@ -124,7 +124,7 @@ final class Report {
 
   /** Setup did not complete: the reason on stderr, and the JSON verdict for scripts. */
   static void setupFailed(PrintWriter out, PrintWriter err, String mode, double seconds,
-      String reason, Clients clients, boolean json) {
+      String reason, ClientPool clients, boolean json) {
     err.printf(Locale.ROOT, "bench %s: setup failed after %.3f s: %s (%s)%n",
         mode, seconds, reason, clients.setupStatus());
     err.flush();

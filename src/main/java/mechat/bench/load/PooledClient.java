@@ -1,14 +1,16 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One simulated client: its socket, where it is in the protocol, and its buffers. Plain fields,
- * touched only by the selector thread.
+ * One simulated client of a {@link ClientPool}: its non-blocking socket, where it is in the
+ * protocol, and its buffers. Plain fields, touched only by the pool's selector thread; it never
+ * blocks and acts only when the pool hands it I/O (unlike the abusers' blocking {@code
+ * mechat.bench.abuse.ScriptedSocket}).
  */
-final class Conn {
+final class PooledClient {
   enum State {
     IDLE,
     CONNECTING,
@@ -53,7 +55,7 @@ final class Conn {
   /** Everything the partner sent has been seen or skipped (counted once, at the end). */
   boolean tailSeen;
 
-  Conn(int index) {
+  PooledClient(int index) {
     this.index = index;
   }
 

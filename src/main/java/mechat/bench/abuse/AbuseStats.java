@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.Map;
  * ended in a violation (the server did something the protocol forbids), or could not start as
  * planned because a pair was matched with a stranger ("mismatched": not the server's fault).
  */
-final class AbuseStats {
+public final class AbuseStats {
   private static final int KEPT_VIOLATIONS = 10;
   private static final int KEPT_MISMATCHES = 3;
 
@@ -121,11 +121,11 @@ final class AbuseStats {
     return missing;
   }
 
-  synchronized boolean ok() {
+  public synchronized boolean ok() {
     return violations() == 0 && unproven().isEmpty();
   }
 
-  synchronized void print(PrintWriter out) {
+  public synchronized void print(PrintWriter out) {
     out.printf(Locale.ROOT, "abuse: %.1f s, %d episodes, %d connections%n", seconds,
         totalEpisodes(), connections());
     out.printf("  %-12s %9s %12s %10s %10s %11s %11s%n", "kind", "episodes", "connections",
@@ -159,7 +159,7 @@ final class AbuseStats {
   }
 
   /** The fields of the --json object, appended to {@code j}. */
-  synchronized void json(StringBuilder j) {
+  public synchronized void json(StringBuilder j) {
     j.append(String.format(Locale.ROOT, "\"abuse_s\":%.3f,\"episodes\":%d,\"connections\":%d",
         seconds, totalEpisodes(), connections()));
     for (AbuseKind k : AbuseKind.values()) {

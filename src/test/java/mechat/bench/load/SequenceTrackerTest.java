@@ -1,8 +1,8 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import mechat.bench.SequenceTracker.Verdict;
+import mechat.bench.load.SequenceTracker.Verdict;
 import org.junit.jupiter.api.Test;
 
 /** How a receiver classifies the sequence numbers it sees: in order, gap, late, duplicate. */

@@ -1,10 +1,12 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mechat.bench.load.ChatLoad;
+import mechat.bench.load.Report;
 
 /**
  * {@code bench soak}: honest pairs ({@link ChatLoad}, open loop at a steady rate) chat from start
@@ -17,26 +19,26 @@ import java.util.concurrent.TimeUnit;
  * <p>The phases are announced on stderr ({@link #ABUSE_STARTS}, {@link #ABUSE_STOPPED}), so a
  * script that samples the server can tell them apart; tests use a {@link Listener}.
  */
-final class Soak {
+public final class Soak {
 
-  record Options(ChatLoad.Options honest, double warmupSeconds, Abuse.Options abuse,
+  public record Options(ChatLoad.Options honest, double warmupSeconds, Abuse.Options abuse,
       double cooldownSeconds) {
 
     /** The honest chat lasts warm-up + abuse + cool-down at {@code rate} msgs/s in total. */
-    static long messagesPerClient(int pairs, double rate, double seconds) {
+    public static long messagesPerClient(int pairs, double rate, double seconds) {
       return Math.max(1, (long) Math.ceil(rate * seconds / (2.0 * pairs)));
     }
   }
 
   /** Called on the abuse thread just before the abuse starts and just after it stopped. */
-  interface Listener {
+  public interface Listener {
     default void beforeAbuse() {}
 
     default void afterAbuse(AbuseStats stats) {}
   }
 
-  static final String ABUSE_STARTS = "bench soak: abuse starts";
-  static final String ABUSE_STOPPED = "bench soak: abuse stopped";
+  public static final String ABUSE_STARTS = "bench soak: abuse starts";
+  public static final String ABUSE_STOPPED = "bench soak: abuse stopped";
 
   private final Options o;
   private final Listener listener;
@@ -44,13 +46,14 @@ final class Soak {
   private volatile AbuseStats abuseStats;
   private volatile Throwable abuseCrash;
 
-  Soak(Options o, Listener listener) {
+  public Soak(Options o, Listener listener) {
     this.o = o;
     this.listener = listener;
   }
 
   /** Runs, prints both reports, and returns the exit code (0 all good, 1 anything else). */
-  int run(PrintWriter out, PrintWriter err, boolean json) throws IOException, InterruptedException {
+  public int run(PrintWriter out, PrintWriter err, boolean json)
+      throws IOException, InterruptedException {
     ChatLoad honest = new ChatLoad(o.honest());
     Abuse abuse = new Abuse(o.abuse());
     Thread abuser = new Thread(() -> abuse(abuse, err), "soak-abuse");

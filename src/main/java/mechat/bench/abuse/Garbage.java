@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.util.Arrays;
 
@@ -22,13 +22,13 @@ import java.util.Arrays;
  * <p>The filler is copied from one precomputed pattern and compared with a vectorised {@link
  * Arrays#equals}, so writing and checking a message allocates nothing.
  */
-final class Payload {
+public final class Payload {
   /** "SSSSSSSS TTTTTTTTTTTTTTTT ": what every message starts with. */
   static final int HEADER = 26;
 
-  static final int MIN_SIZE = HEADER;
+  public static final int MIN_SIZE = HEADER;
   /** Far above the server's default line limit (4096); stops a typo from allocating gigabytes. */
-  static final int MAX_SIZE = 1 << 20;
+  public static final int MAX_SIZE = 1 << 20;
 
   private static final int ALPHABET = 94; // '!' (0x21) .. '~' (0x7e)
   private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -37,7 +37,7 @@ final class Payload {
   /** The alphabet repeated, long enough that every starting point has a whole filler after it. */
   private final byte[] pattern;
 
-  Payload(int size) {
+  public Payload(int size) {
     if (size < MIN_SIZE || size > MAX_SIZE) {
       throw new IllegalArgumentException("size must be " + MIN_SIZE + ".." + MAX_SIZE + ": " + size);
     }
@@ -63,7 +63,7 @@ final class Payload {
   }
 
   /** Writes the {@code size} bytes of message {@code seq} of {@code sender} at {@code dst[off]}. */
-  void write(byte[] dst, int off, int sender, long seq, long stampNanos) {
+  public void write(byte[] dst, int off, int sender, long seq, long stampNanos) {
     putHex(dst, off, seq & 0xffffffffL, 8);
     dst[off + 8] = ' ';
     putHex(dst, off + 9, stampNanos, 16);
@@ -76,7 +76,7 @@ final class Payload {
    * The 32-bit sequence number of the message in {@code b[off, off+len)}, or -1 when the header is
    * unreadable (too short, not hex, spaces missing): such a message cannot be placed at all.
    */
-  static long readSeq(byte[] b, int off, int len) {
+  public static long readSeq(byte[] b, int off, int len) {
     if (len < HEADER || b[off + 8] != ' ' || b[off + 25] != ' ') return -1;
     long seq = parseHex(b, off, 8);
     if (seq < 0 || parseHex(b, off + 9, 8) < 0 || parseHex(b, off + 17, 8) < 0) return -1;
@@ -84,7 +84,7 @@ final class Payload {
   }
 
   /** The send time of a message whose header {@link #readSeq} accepted. */
-  static long readStamp(byte[] b, int off) {
+  public static long readStamp(byte[] b, int off) {
     return (parseHex(b, off + 9, 8) << 32) | parseHex(b, off + 17, 8);
   }
 
@@ -92,7 +92,7 @@ final class Payload {
    * True when the message has exactly {@code size} bytes and the filler of (sender, seq, stamp),
    * seq and stamp as read from its header.
    */
-  boolean bodyMatches(byte[] b, int off, int len, int sender, long seq, long stamp) {
+  public boolean bodyMatches(byte[] b, int off, int len, int sender, long seq, long stamp) {
     if (len != size) return false;
     int from = fillerStart(sender, seq, stamp);
     return Arrays.equals(b, off + HEADER, off + size, pattern, from, from + size - HEADER);

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import mechat.bench.BenchRun;
 import mechat.server.ChatServer;
 import mechat.testing.LineClient;
 import mechat.testing.TestServers;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code mechat bench chat} in-process against the real server. */
-class BenchChatTest {
+class BenchChatIT {
   private ChatServer server;
 
   @BeforeEach

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 /**
  * What one receiver has seen of its partner's sequence numbers: the next one it expects and the
@@ -10,8 +10,8 @@ package mechat.bench;
  * pathological relay that makes more than {@link #MAX_GAPS} of them only loses the ability to
  * tell a late message from a duplicate, never the count of what is missing.
  */
-final class SequenceTracker {
-  enum Verdict {
+public final class SequenceTracker {
+  public enum Verdict {
     IN_ORDER,
     AFTER_GAP,
     LATE,
@@ -27,7 +27,7 @@ final class SequenceTracker {
   private long untracked; // missing numbers in gaps that did not fit
 
   /** The highest sequence number seen plus one: everything below it arrived or is missing. */
-  long expected() {
+  public long expected() {
     return expected;
   }
 
@@ -48,7 +48,7 @@ final class SequenceTracker {
   }
 
   /** Records the arrival of the message whose header carried {@code seq32}. */
-  Verdict accept(long seq32) {
+  public Verdict accept(long seq32) {
     long seq = widen(seq32);
     if (seq == expected) {
       expected++;

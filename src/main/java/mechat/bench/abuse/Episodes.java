@@ -1,6 +1,6 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
-import static mechat.bench.Pairing.ANSWER;
+import static mechat.bench.abuse.Pairing.ANSWER;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import mechat.bench.load.Payload;
+import mechat.bench.load.SequenceTracker;
 import mechat.protocol.ChatLine;
 import mechat.protocol.Notices;
 
@@ -58,7 +60,7 @@ final class Episodes {
   /** Lines of garbage, written in random pieces; each must be answered as invalid. */
   private static void garbage(Episode e) throws IOException {
     if (e.variant(2) == 0) {
-      RawConn c = e.connect();
+      ScriptedSocket c = e.connect();
       Script s = Script.garbage(e.random, false);
       s.writeInPieces(c, e.random);
       for (int i = 0; i < s.invalid; i++) c.expectLine(Notices.INVALID_USERNAME, ANSWER);
@@ -80,8 +82,8 @@ final class Episodes {
   }
 
   /** {@code invalid} notices for our garbage and the partner's text lines, in order, nothing else. */
-  private static void expectAnswers(RawConn c, int invalid, String partner, List<String> texts)
-      throws IOException {
+  private static void expectAnswers(ScriptedSocket c, int invalid, String partner,
+      List<String> texts) throws IOException {
     int notices = 0;
     int chats = 0;
     while (notices < invalid || chats < texts.size()) {
@@ -102,7 +104,7 @@ final class Episodes {
   /** 2 MiB without LF, then LF and a normal line: 'message too long' once, and on it goes. */
   private static void longLine(Episode e) throws IOException {
     if (e.variant(2) == 0) {
-      RawConn c = e.connect();
+      ScriptedSocket c = e.connect();
       writeLongLine(c);
       c.write(Garbage.ascii("\n/quit\n"));
       c.expectLine(Notices.MESSAGE_TOO_LONG, ANSWER);
@@ -121,7 +123,7 @@ final class Episodes {
     });
   }
 
-  private static void writeLongLine(RawConn c) throws IOException {
+  private static void writeLongLine(ScriptedSocket c) throws IOException {
     for (int sent = 0; sent < LONG_LINE_BYTES; sent += LONG_CHUNK.length) c.write(LONG_CHUNK);
   }
 
@@ -129,7 +131,7 @@ final class Episodes {
 
   /** Connect and go: at once, after half a name, or after a few bytes of garbage. */
   private static void vanish(Episode e) throws IOException {
-    RawConn c = e.connect();
+    ScriptedSocket c = e.connect();
     switch (e.variant(3)) {
       case 1 -> c.write(Garbage.ascii("vanish"));
       case 2 -> c.write(Arrays.copyOf(Garbage.invalidLine(e.random), 3));
@@ -149,7 +151,7 @@ final class Episodes {
   private static void reset(Episode e) throws IOException {
     int variant = e.variant(3);
     if (variant == 0) {
-      RawConn c = e.connect();
+      ScriptedSocket c = e.connect();
       c.write(Garbage.ascii("half a na"));
       c.reset();
       return;
@@ -171,8 +173,8 @@ final class Episodes {
   }
 
   /** Lines of {@code lines} from {@code seen} on, in order (maybe not all), then 'partner left'. */
-  private static void expectPrefixThenPartnerLeft(RawConn c, String partner, List<String> lines,
-      int seen, String after) throws IOException {
+  private static void expectPrefixThenPartnerLeft(ScriptedSocket c, String partner,
+      List<String> lines, int seen, String after) throws IOException {
     while (true) {
       String line = c.expectAnyLine(ANSWER, "waiting for 'partner left' after " + after);
       if (line.equals(Notices.PARTNER_LEFT)) return;
@@ -192,7 +194,7 @@ final class Episodes {
    */
   private static void halfClose(Episode e) throws IOException {
     if (e.variant(2) == 0) {
-      RawConn c = e.connect();
+      ScriptedSocket c = e.connect();
       if (e.random.nextBoolean()) c.write(Garbage.ascii("half a na"));
       c.halfClose();
       if (c.readToEof(ANSWER) > 0) throw new Abuse.Violation("lines after a half-close before a name");
@@ -221,7 +223,7 @@ final class Episodes {
    */
   private static void slowReader(Episode e) throws IOException {
     Pairing.Pair p = Pairing.register(e, SLOW_READER_RECEIVE_BUFFER);
-    RawConn flooder = p.second();
+    ScriptedSocket flooder = p.second();
     byte[] line = new byte[SLOW_FLOOD_LINE + 1];
     Arrays.fill(line, (byte) 'z');
     line[SLOW_FLOOD_LINE] = '\n';
@@ -237,7 +239,7 @@ final class Episodes {
       if (!got.equals(Notices.PARTNER_LEFT)) {
         throw new Abuse.Violation("the partner of a reader that reads nothing got '" + got + "'");
       }
-    } catch (RawConn.Timeout t) {
+    } catch (ScriptedSocket.Timeout t) {
       throw new Abuse.Violation("a reader that read nothing was not dropped within "
           + e.driver().slowReaderWait().toSeconds() + " s");
     }
@@ -259,8 +261,8 @@ final class Episodes {
    */
   private static void flood(Episode e) throws IOException {
     Pairing.Pair p = Pairing.register(e, 0);
-    RawConn flooder = p.first();
-    RawConn reader = p.second();
+    ScriptedSocket flooder = p.first();
+    ScriptedSocket reader = p.second();
     Payload payload = new Payload(FLOOD_SIZE);
     e.background("flooder", () -> {
       int perWrite = 16;
@@ -364,7 +366,7 @@ final class Episodes {
     }
 
     /** Writes in pieces of 1 to 1500 bytes: the server must handle every split (§1). */
-    void writeInPieces(RawConn c, Random r) throws IOException {
+    void writeInPieces(ScriptedSocket c, Random r) throws IOException {
       for (int off = 0; off < bytes.length; ) {
         int n = Math.min(bytes.length - off, 1 + r.nextInt(1500));
         c.write(bytes, off, n);

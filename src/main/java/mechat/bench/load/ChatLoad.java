@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
 /**
  * {@code bench chat}: 2N clients, matched in pairs by the server; each sends M messages to its
  * partner while the receivers check every line (sender, length, bytes, sequence) and measure the
- * one-way latency. All on the calling thread, see {@link Clients}.
+ * one-way latency. All on the calling thread, see {@link ClientPool}.
  *
  * <p>Closed loop (the default): a client keeps at most {@code window} messages on the way to its
  * partner, so throughput is what the server sustains and latency is mostly queueing. Open loop
@@ -20,17 +20,17 @@ import org.HdrHistogram.Histogram;
  * seen but earlier ones are missing (a lossy server), a short grace period lets late ones in and
  * the rest count as lost; otherwise at the timeout.
  */
-final class ChatLoad implements Clients.Handler {
+public final class ChatLoad implements ClientPool.Handler {
 
   /**
    * @param timeoutSeconds the time limit for setup (connect, register, match)
    * @param chatTimeoutSeconds the time limit for the chat phase
    */
-  record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
+  public record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
       double rate, double timeoutSeconds, int concurrency, double chatTimeoutSeconds) {
 
     /** The same time limit for setup and for chat. */
-    Options(InetSocketAddress address, int pairs, long messages, int size, int window,
+    public Options(InetSocketAddress address, int pairs, long messages, int size, int window,
         double rate, double timeoutSeconds, int concurrency) {
       this(address, pairs, messages, size, window, rate, timeoutSeconds, concurrency,
           timeoutSeconds);
@@ -41,7 +41,7 @@ final class ChatLoad implements Clients.Handler {
   private static final long GRACE_NANOS = 500_000_000L;
   /** Enough output buffer for a window of small messages; more only feeds the kernel's. */
   private static final int MAX_OUT = 64 * 1024;
-  private static final byte[] PARTNER_LEFT = Clients.ascii(mechat.protocol.Notices.PARTNER_LEFT);
+  private static final byte[] PARTNER_LEFT = ClientPool.ascii(mechat.protocol.Notices.PARTNER_LEFT);
 
   private final Options o;
   private final Payload payload;
@@ -53,8 +53,8 @@ final class ChatLoad implements Clients.Handler {
 
   private Runnable onChatStart = () -> {};
   private Report.Chat report;
-  private Clients clients;
-  private Conn[] conns;
+  private ClientPool clients;
+  private PooledClient[] conns;
   private boolean chatPhase;
   private long chatStart;
   private long lastReceive;
@@ -67,7 +67,7 @@ final class ChatLoad implements Clients.Handler {
   private long corrupted;
   private int tailsSeen;
 
-  ChatLoad(Options o) {
+  public ChatLoad(Options o) {
     this.o = o;
     this.payload = new Payload(o.size());
     this.msgLen = o.size() + 1;
@@ -77,30 +77,31 @@ final class ChatLoad implements Clients.Handler {
   }
 
   /** Called once every client is matched, just before the first message goes out. */
-  void onChatStart(Runnable action) {
+  public void onChatStart(Runnable action) {
     this.onChatStart = action;
   }
 
   /** What the chat phase measured; null before it ended, or when setup failed. */
-  Report.Chat report() {
+  public Report.Chat report() {
     return report;
   }
 
   /** Runs, prints the report, and returns the exit code (0 all good, 1 anything else). */
-  int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
+  public int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
     int outCapacity = (int) Math.max(msgLen,
         o.window() == 0 ? MAX_OUT : Math.min((long) o.window() * msgLen, MAX_OUT));
     int maxLine = Math.max(o.size(), 4096) + 64;
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
-    try (Clients cs = new Clients(o.address(), n, o.concurrency(), outCapacity, maxLine, err)) {
+    try (ClientPool cs =
+        new ClientPool(o.address(), n, o.concurrency(), outCapacity, maxLine, err)) {
       clients = cs;
       conns = cs.conns;
       cs.setHandler(this);
-      Clients.Setup setup = cs.setup(true, t0 + nanos(o.timeoutSeconds()), progress);
+      ClientPool.Setup setup = cs.setup(true, t0 + nanos(o.timeoutSeconds()), progress);
       double setupSeconds = (System.nanoTime() - t0) / 1e9;
-      String why = setup == Clients.Setup.TIMED_OUT ? "not all clients matched within --timeout"
-          : setup == Clients.Setup.FAILED ? cs.failure() : pairingProblem();
+      String why = setup == ClientPool.Setup.TIMED_OUT ? "not all clients matched within --timeout"
+          : setup == ClientPool.Setup.FAILED ? cs.failure() : pairingProblem();
       if (why != null) {
         Report.setupFailed(out, err, "chat", setupSeconds, why, cs, json);
         return 1;
@@ -114,13 +115,14 @@ final class ChatLoad implements Clients.Handler {
 
   /** Each client's partner must name it back; also prepares what each receiver checks. */
   private String pairingProblem() {
-    for (Conn c : conns) {
-      Conn p = conns[c.partner];
+    for (PooledClient c : conns) {
+      PooledClient p = conns[c.partner];
       if (p.partner != c.index) {
         return "inconsistent pairing: client " + c.index + " -> " + p.index + " -> " + p.partner;
       }
       c.received = new SequenceTracker();
-      c.partnerPrefix = Clients.ascii(clients.name(p.index) + mechat.protocol.ChatLine.SEPARATOR);
+      c.partnerPrefix =
+          ClientPool.ascii(clients.name(p.index) + mechat.protocol.ChatLine.SEPARATOR);
     }
     return null;
   }
@@ -131,7 +133,7 @@ final class ChatLoad implements Clients.Handler {
     lastReceive = chatStart;
     expectedTotal = o.messages() * n;
     long deadline = chatStart + nanos(o.chatTimeoutSeconds());
-    for (Conn c : conns) trySend(c);
+    for (PooledClient c : conns) trySend(c);
     boolean timedOut = false;
     long graceEnd = 0;
     boolean inGrace = false;
@@ -149,9 +151,9 @@ final class ChatLoad implements Clients.Handler {
         timedOut = true;
         break;
       }
-      long wake = Clients.earlier(deadline, progress.next());
-      if (inGrace) wake = Clients.earlier(wake, graceEnd);
-      if (o.rate() > 0) wake = Clients.earlier(wake, releaseDue(now, deadline));
+      long wake = ClientPool.earlier(deadline, progress.next());
+      if (inGrace) wake = ClientPool.earlier(wake, graceEnd);
+      if (o.rate() > 0) wake = ClientPool.earlier(wake, releaseDue(now, deadline));
       if (progress.due(now)) {
         progress.print("sent " + sent + ", received " + received + " of " + expectedTotal);
       }
@@ -184,9 +186,9 @@ final class ChatLoad implements Clients.Handler {
    * Writes as many messages as the count, the window, the schedule and the output buffer allow,
    * then flushes (unless the socket is known to be full: OP_WRITE will call back).
    */
-  private void trySend(Conn c) {
-    if (c.state != Conn.State.MATCHED || !c.isOpen()) return;
-    Conn p = conns[c.partner];
+  private void trySend(PooledClient c) {
+    if (c.state != PooledClient.State.MATCHED || !c.isOpen()) return;
+    PooledClient p = conns[c.partner];
     long now = System.nanoTime();
     while (c.sent < o.messages()) {
       if (o.window() > 0 && c.sent - p.received.expected() >= o.window()) break;
@@ -208,11 +210,11 @@ final class ChatLoad implements Clients.Handler {
   }
 
   @Override
-  public void onMatchedLine(Conn c, byte[] b, int off, int len, long now) {
+  public void onMatchedLine(PooledClient c, byte[] b, int off, int len, long now) {
     byte[] prefix = c.partnerPrefix;
-    if (!chatPhase || !Clients.startsWith(b, off, len, prefix)) {
+    if (!chatPhase || !ClientPool.startsWith(b, off, len, prefix)) {
       clients.unexpected(c, b, off, len);
-      if (Clients.startsWith(b, off, len, PARTNER_LEFT) && len == PARTNER_LEFT.length) {
+      if (ClientPool.startsWith(b, off, len, PARTNER_LEFT) && len == PARTNER_LEFT.length) {
         // the rest of this pair's messages cannot arrive: no point waiting for --timeout
         clients.fail("the partner of client " + c.index + " left during the run");
       }
@@ -251,7 +253,7 @@ final class ChatLoad implements Clients.Handler {
   }
 
   @Override
-  public void afterRead(Conn c) {
+  public void afterRead(PooledClient c) {
     if (c.gotChat) {
       c.gotChat = false;
       trySend(conns[c.partner]); // its window may have opened
@@ -259,7 +261,7 @@ final class ChatLoad implements Clients.Handler {
   }
 
   @Override
-  public void onDrained(Conn c) {
+  public void onDrained(PooledClient c) {
     if (chatPhase) trySend(c);
   }
 
@@ -269,10 +271,10 @@ final class ChatLoad implements Clients.Handler {
    */
   private long lost() {
     long lost = 0;
-    for (Conn c : conns) {
+    for (PooledClient c : conns) {
       if (c.received == null) continue;
       lost += c.received.missing();
-      Conn p = conns[c.partner];
+      PooledClient p = conns[c.partner];
       long written = p.sent - (p.outLen + msgLen - 1) / msgLen;
       if (written > c.received.expected()) lost += written - c.received.expected();
     }

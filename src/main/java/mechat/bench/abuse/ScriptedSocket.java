@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +15,17 @@ import java.util.Arrays;
 import mechat.protocol.LineDecoder;
 
 /**
- * The socket of one abusive client ({@code bench abuse}): blocking, every read bounded by a
- * timeout, and every line the server sends checked on arrival. A server line must be valid UTF-8
- * without control characters (protocol §1: the server never forwards one) and short; anything
- * else is a {@link Abuse.Violation}. The driver may close the socket from another thread, at the
- * end of the run or when an episode is stuck; the episode then fails with an IOException.
+ * The blocking socket of one abusive client ({@code bench abuse}), driven step by step by an
+ * episode's script on its own thread: every read bounded by a timeout, and every line the server
+ * sends checked on arrival. (The load generator's {@code mechat.bench.load.PooledClient} is the
+ * opposite: non-blocking, one of many on a shared selector.)
+ *
+ * <p>A server line must be valid UTF-8 without control characters (protocol §1: the server never
+ * forwards one) and short; anything else is a {@link Abuse.Violation}. The driver may close the
+ * socket from another thread, at the end of the run or when an episode is stuck; the episode then
+ * fails with an IOException.
  */
-final class RawConn implements AutoCloseable {
+final class ScriptedSocket implements AutoCloseable {
   /** Far more than any line the server sends (a name, ": " and a line of max-line-bytes). */
   static final int MAX_LINE = 64 * 1024;
 
@@ -39,7 +43,7 @@ final class RawConn implements AutoCloseable {
    * Connects. {@code receiveBuffer} > 0 sets SO_RCVBUF before connecting (so the TCP window is
    * small from the start): a client that never reads then stalls the server quickly.
    */
-  RawConn(InetSocketAddress address, int receiveBuffer) throws IOException {
+  ScriptedSocket(InetSocketAddress address, int receiveBuffer) throws IOException {
     socket = new Socket();
     try {
       socket.setTcpNoDelay(true);

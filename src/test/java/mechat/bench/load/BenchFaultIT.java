@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import mechat.bench.BenchRun;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * With 2 pairs and 220 messages per client, each of the 4 directions spoils lines 50, 100, 150
  * and 200: 16 in all, and the last line of each direction is intact.
  */
-class BenchFaultTest {
+class BenchFaultIT {
 
   private static BenchRun chatThrough(FaultyRelay.Fault fault) throws IOException {
     try (FaultyRelay relay = new FaultyRelay(fault, 50)) {

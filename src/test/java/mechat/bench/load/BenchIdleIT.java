@@ -1,15 +1,16 @@
-package mechat.bench;
+package mechat.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import mechat.bench.BenchRun;
 import mechat.server.ChatServer;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /** {@code mechat bench idle} in-process against the real server. */
-class BenchIdleTest {
+class BenchIdleIT {
 
   @Test
   void registersHoldsAndClosesConnections() throws Exception {

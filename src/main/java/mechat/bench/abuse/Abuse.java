@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,20 +19,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code bench abuse}: abusive clients churn against a server for a while, each kind of abuse
  * ({@link AbuseKind}) on its own worker threads, one episode after another ({@link Episodes}),
  * and every answer of the server is checked against the protocol. Blocking sockets and a thread
- * per abuser: unlike {@link Clients}, nothing here is measured, and an episode reads best as
- * straight-line code.
+ * per abuser: unlike the load generator's clients ({@code mechat.bench.load}), nothing here is
+ * measured, and an episode reads best as straight-line code.
  *
  * <p>Abusers register names, and the matchmaker pairs anyone with anyone: run this only once
  * the honest clients of a run are matched with each other ({@link Soak} does).
  */
-final class Abuse {
+public final class Abuse {
 
   /**
    * @param clients worker threads (episodes at a time), at least one per kind
    * @param churn episode starts per second over all workers (0: no pause between episodes)
    * @param slowReaderWait how long a flooded reader may go undropped before it is a violation
    */
-  record Options(InetSocketAddress address, double seconds, int clients, double churn,
+  public record Options(InetSocketAddress address, double seconds, int clients, double churn,
       Duration slowReaderWait) {}
 
   /** The server did something protocol v1 forbids (or nothing, where it must act). */
@@ -72,7 +72,7 @@ final class Abuse {
   private volatile boolean stopRequested;
   private volatile boolean stopping;
 
-  Abuse(Options o) {
+  public Abuse(Options o) {
     if (o.clients() < KINDS.length) {
       throw new IllegalArgumentException("need at least one client per kind: " + KINDS.length);
     }
@@ -87,7 +87,7 @@ final class Abuse {
    * Runs the abusers for the set time (or until {@link #stop}), closes every connection they
    * still hold, waits for the workers, and returns the counts.
    */
-  AbuseStats run(PrintWriter err) throws InterruptedException {
+  public AbuseStats run(PrintWriter err) throws InterruptedException {
     long t0 = System.nanoTime();
     long end = t0 + (long) (o.seconds() * 1e9);
     long interval = o.churn() > 0 ? (long) (o.clients() / o.churn() * 1e9) : 0;

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ final class Episode {
   final long deadlineNanos;
 
   private final Abuse driver;
-  private final List<RawConn> conns = new ArrayList<>();
+  private final List<ScriptedSocket> conns = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean interrupted;
   private volatile boolean stuck;
@@ -44,14 +44,14 @@ final class Episode {
     return (int) (number % n);
   }
 
-  RawConn connect() throws IOException {
+  ScriptedSocket connect() throws IOException {
     return connect(0);
   }
 
   /** A new connection to the server ({@code receiveBuffer} > 0: SO_RCVBUF). */
-  RawConn connect(int receiveBuffer) throws IOException {
+  ScriptedSocket connect(int receiveBuffer) throws IOException {
     if (interrupted) throw new IOException("the run is over");
-    RawConn c = new RawConn(driver.address(), receiveBuffer);
+    ScriptedSocket c = new ScriptedSocket(driver.address(), receiveBuffer);
     synchronized (this) {
       conns.add(c);
     }
@@ -109,13 +109,13 @@ final class Episode {
 
   /** Closes every connection (FIN unless already reset) and waits for the helper threads. */
   void closeAll() {
-    List<RawConn> cs;
+    List<ScriptedSocket> cs;
     List<Thread> ts;
     synchronized (this) {
       cs = new ArrayList<>(conns);
       ts = new ArrayList<>(threads);
     }
-    cs.forEach(RawConn::close);
+    cs.forEach(ScriptedSocket::close);
     for (Thread t : ts) {
       try {
         t.join(10_000);

@@ -1,18 +1,19 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import mechat.bench.BenchRun;
 import mechat.server.ChatServer;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code mechat bench abuse} through the real command line. The long run, where every kind
- * completes, is {@link SoakTest}; here a run too short for the slow kinds must say so and fail.
+ * completes, is {@link SoakIT}; here a run too short for the slow kinds must say so and fail.
  */
-class BenchAbuseTest {
+class BenchAbuseIT {
 
   @Test
   void aRunTooShortForTheSlowKindsNamesThemAndFails() throws Exception {

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import mechat.bench.BenchRun;
+import mechat.bench.load.ChatLoad;
 import mechat.server.ChatServer;
 import mechat.chat.MatchmakerActor;
 import mechat.server.ServerSettings;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * and a slow-reader timeout of 2 s: a reader that reads nothing is then dropped in some 10 s (its
  * flooder first fills about 4 MiB of socket buffers at 100 lines of 4000 bytes a second).
  */
-class SoakTest {
+class SoakIT {
   private static final int PAIRS = 10;
   private static final double HONEST_RATE = 100; // msgs/s in all: 5 per client, under the limit
   private static final double WARMUP = 5;
@@ -115,7 +117,7 @@ class SoakTest {
           "the matchmaker to count only the honest pairs again", Duration.ofSeconds(10));
       Resources after = Resources.sample();
       String growth = "before the abuse: " + before.get() + "; after: " + after;
-      System.err.println("SoakTest: " + growth);
+      System.err.println("SoakIT: " + growth);
       assertTrue(after.threads() <= before.get().threads() + THREAD_SLACK, growth);
       assertTrue(after.openFiles() <= before.get().openFiles() + FILE_SLACK, growth);
       assertTrue(after.heapAfterGcBytes() <= before.get().heapAfterGcBytes() + HEAP_SLACK, growth);

@@ -1,9 +1,9 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.time.Duration;
 
 /** The kinds of abusive client {@code bench abuse} runs, each counted on its own. */
-enum AbuseKind {
+public enum AbuseKind {
   GARBAGE("garbage", "random bytes: invalid UTF-8, control characters, escape sequences"),
   LONG_LINE("long-line", "a 2 MiB line without LF, then more lines on the same connection"),
   VANISH("vanish", "connect, maybe send half a name, close"),

@@ -1,4 +1,4 @@
-package mechat.bench;
+package mechat.bench.abuse;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -20,7 +20,7 @@ final class Pairing {
   static final Duration WAIT_OUT = Duration.ofSeconds(30);
 
   /** Two connections matched with each other; {@code first} registered first. */
-  record Pair(RawConn first, String firstName, RawConn second, String secondName) {}
+  record Pair(ScriptedSocket first, String firstName, ScriptedSocket second, String secondName) {}
 
   /** The pair met a client of someone else (another episode's leftover). */
   static final class Mismatch extends RuntimeException {
@@ -42,7 +42,7 @@ final class Pairing {
     Pair[] pair = new Pair[1];
     e.gate().run(() -> {
       String a = e.newName();
-      RawConn first = e.connect(firstReceiveBuffer);
+      ScriptedSocket first = e.connect(firstReceiveBuffer);
       first.send(a);
       String answer = registered(first);
       if (!answer.equals(Notices.WAIT)) {
@@ -51,7 +51,7 @@ final class Pairing {
         throw new Mismatch("the first of a pair got '" + answer + "'");
       }
       String b = e.newName();
-      RawConn second = e.connect();
+      ScriptedSocket second = e.connect();
       second.send(b);
       answer = registered(second);
       if (!answer.equals(Notices.matchedTo(a))) {
@@ -91,7 +91,7 @@ final class Pairing {
    */
   static void sweep(Episode e) throws IOException {
     e.gate().run(() -> {
-      RawConn sweeper = e.connect();
+      ScriptedSocket sweeper = e.connect();
       sweeper.send(e.newName());
       String answer = registered(sweeper);
       if (!answer.equals(Notices.WAIT)) waitOut(sweeper, answer);
@@ -100,21 +100,21 @@ final class Pairing {
   }
 
   /** 'wait' or 'matched to NAME'. */
-  private static String registered(RawConn c) throws IOException {
+  private static String registered(ScriptedSocket c) throws IOException {
     String line = c.expectAnyLine(ANSWER, "registering");
     if (line.equals(Notices.WAIT) || line.startsWith(Notices.MATCHED_TO_PREFIX)) return line;
     throw new Abuse.Violation("registering: expected 'wait' or 'matched to', got '" + line + "'");
   }
 
   /** Reads (and ignores) what a stranger sends until it leaves; {@code how} says how we met. */
-  private static void waitOut(RawConn c, String how) throws IOException {
+  private static void waitOut(ScriptedSocket c, String how) throws IOException {
     long deadline = System.nanoTime() + WAIT_OUT.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       String line;
       try {
         line = c.readLine(Duration.ofNanos(Math.max(1, left)));
-      } catch (RawConn.Timeout t) {
+      } catch (ScriptedSocket.Timeout t) {
         throw new Mismatch("a stranger ('" + how + "') stayed longer than " + WAIT_OUT.toSeconds()
             + " s");
       }
@@ -127,7 +127,7 @@ final class Pairing {
    * Quits and reads to the end of the stream: when this returns, the server has taken the name
    * back (it says bye and closes only after telling the matchmaker). Call it under the gate.
    */
-  static void quit(RawConn c) throws IOException {
+  static void quit(ScriptedSocket c) throws IOException {
     c.send("/quit");
     c.readToEof(ANSWER);
   }
