@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mechat bench abuse}: its options, their checks, the run of an {@link Abuse} with them,
- * and its report.
+ * {@code mechat bench abuse}: its options, their checks, the run of an {@link Abuse} with them, and
+ * its report.
  */
 @Command(
     name = "abuse",

@@ -13,10 +13,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code mechat bench} command and the options its subcommands share. Bench is a load
- * generator for operators who want to load-test their own server; its subcommands ({@link
- * ChatCli}, {@link IdleCli}, {@link AbuseCli}, {@link SoakCli}) only parse and check options, the
- * work is in {@link mechat.bench.load} and {@link mechat.bench.abuse}.
+ * The {@code mechat bench} command and the options its subcommands share. Bench is a load generator
+ * for operators who want to load-test their own server; its subcommands ({@link ChatCli}, {@link
+ * IdleCli}, {@link AbuseCli}, {@link SoakCli}) only parse and check options, the work is in {@link
+ * mechat.bench.load} and {@link mechat.bench.abuse}.
  */
 @Command(
     name = "bench",
@@ -27,12 +27,7 @@ import picocli.CommandLine.Spec;
       "Every connection is a file descriptor: the open-file limit (ulimit -n) must allow all of"
           + " them (2 per pair for 'chat'); bench does not raise it."
     },
-    subcommands = {
-      ChatCli.class,
-      IdleCli.class,
-      AbuseCli.class,
-      SoakCli.class
-    },
+    subcommands = {ChatCli.class, IdleCli.class, AbuseCli.class, SoakCli.class},
     synopsisSubcommandLabel = "COMMAND")
 public final class BenchCli implements Runnable {
 
@@ -75,8 +70,9 @@ public final class BenchCli implements Runnable {
     @Option(
         names = "--timeout",
         paramLabel = "SECONDS",
-        description = "time limit for connecting, registering (and matching), and for chat"
-            + " again for sending and receiving [60]")
+        description =
+            "time limit for connecting, registering (and matching), and for chat"
+                + " again for sending and receiving [60]")
     double timeout = 60;
 
     @Option(
@@ -102,22 +98,23 @@ public final class BenchCli implements Runnable {
     @Option(
         names = "--churn",
         paramLabel = "N",
-        description = "abuse episodes started per second at most, over all abusers; 0 = no pause"
-            + " [50]")
+        description =
+            "abuse episodes started per second at most, over all abusers; 0 = no pause" + " [50]")
     double churn = 50;
 
     @Option(
         names = "--slow-reader-wait",
         paramLabel = "SECONDS",
-        description = "longest a reader that reads nothing may stay connected while flooded"
-            + " before it counts as a violation: the server's slow-reader timeout plus the time"
-            + " to fill its socket buffers (some 4 MiB at its rate limit) [180]")
+        description =
+            "longest a reader that reads nothing may stay connected while flooded"
+                + " before it counts as a violation: the server's slow-reader timeout plus the time"
+                + " to fill its socket buffers (some 4 MiB at its rate limit) [180]")
     double slowReaderWait = 180;
 
     void check(CommandLine cl) {
       if (clients < AbuseKind.values().length) {
-        throw new ParameterException(cl,
-            "--clients must be >= " + AbuseKind.values().length + " (one per kind)");
+        throw new ParameterException(
+            cl, "--clients must be >= " + AbuseKind.values().length + " (one per kind)");
       }
       if (!(churn >= 0) || Double.isInfinite(churn)) {
         throw new ParameterException(cl, "--churn must be >= 0");
@@ -128,8 +125,8 @@ public final class BenchCli implements Runnable {
     }
 
     Abuse.Options options(InetSocketAddress address, double seconds) {
-      return new Abuse.Options(address, seconds, clients, churn,
-          Duration.ofMillis((long) (slowReaderWait * 1000)));
+      return new Abuse.Options(
+          address, seconds, clients, churn, Duration.ofMillis((long) (slowReaderWait * 1000)));
     }
   }
 

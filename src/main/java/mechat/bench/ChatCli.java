@@ -57,15 +57,17 @@ final class ChatCli implements Callable<Integer> {
   @Option(
       names = "--window",
       paramLabel = "W",
-      description = "most messages a client has sent that its partner has not received yet;"
-          + " 0 = no cap [16]")
+      description =
+          "most messages a client has sent that its partner has not received yet;"
+              + " 0 = no cap [16]")
   int window = 16;
 
   @Option(
       names = "--rate",
       paramLabel = "R",
-      description = "open loop: R msgs/s in total over all clients, latency counted from each"
-          + " message's scheduled send time; 0 = closed loop, as fast as the window allows [0]")
+      description =
+          "open loop: R msgs/s in total over all clients, latency counted from each"
+              + " message's scheduled send time; 0 = closed loop, as fast as the window allows [0]")
   double rate = 0;
 
   @Mixin BenchCli.Setup setup; // after our own options, so --help lists those first
@@ -80,8 +82,8 @@ final class ChatCli implements Callable<Integer> {
     if (pairs > 1_000_000) throw new ParameterException(cl, "--pairs must be <= 1000000");
     if (messages < 1) throw new ParameterException(cl, "--messages must be >= 1");
     if (size < Payload.MIN_SIZE || size > Payload.MAX_SIZE) {
-      throw new ParameterException(cl,
-          "--size must be " + Payload.MIN_SIZE + ".." + Payload.MAX_SIZE);
+      throw new ParameterException(
+          cl, "--size must be " + Payload.MIN_SIZE + ".." + Payload.MAX_SIZE);
     }
     if (window < 0) throw new ParameterException(cl, "--window must be >= 0");
     if (!(rate >= 0) || Double.isInfinite(rate)) {
@@ -90,8 +92,9 @@ final class ChatCli implements Callable<Integer> {
     PrintWriter err = cl.getErr();
     InetSocketAddress address = common.address(err, "chat");
     if (address == null) return 1;
-    ChatLoad.Options o = new ChatLoad.Options(address, pairs, messages, size, window, rate,
-        setup.timeout, setup.concurrency);
+    ChatLoad.Options o =
+        new ChatLoad.Options(
+            address, pairs, messages, size, window, rate, setup.timeout, setup.concurrency);
     return new ChatLoad(o).run(cl.getOut(), err, common.json);
   }
 }

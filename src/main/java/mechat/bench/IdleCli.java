@@ -58,8 +58,8 @@ final class IdleCli implements Callable<Integer> {
     PrintWriter err = cl.getErr();
     InetSocketAddress address = common.address(err, "idle");
     if (address == null) return 1;
-    IdleLoad.Options o = new IdleLoad.Options(address, conns, hold, setup.timeout,
-        setup.concurrency);
+    IdleLoad.Options o =
+        new IdleLoad.Options(address, conns, hold, setup.timeout, setup.concurrency);
     return new IdleLoad(o).run(cl.getOut(), err, common.json);
   }
 }

@@ -28,8 +28,11 @@ import picocli.CommandLine.Spec;
           + " abuse --help'), --cooldown seconds of honest traffic again. The honest pairs are"
           + " all matched with each other before any abuser registers. Every honest line is"
           + " checked (loss, duplication, order, corruption) and every answer to an abuser.",
-      "The phases are announced on stderr ('" + Soak.ABUSE_STARTS + "', '"
-          + Soak.ABUSE_STOPPED + "'), so a script can sample the server in each;"
+      "The phases are announced on stderr ('"
+          + Soak.ABUSE_STARTS
+          + "', '"
+          + Soak.ABUSE_STOPPED
+          + "'), so a script can sample the server in each;"
           + " scripts/soak.sh does, and checks the server's resources."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -47,8 +50,9 @@ final class SoakCli implements Callable<Integer> {
   @Option(
       names = "--rate",
       paramLabel = "R",
-      description = "honest messages per second over all honest clients; keep R / (2 N) under"
-          + " the server's rate limit [200]")
+      description =
+          "honest messages per second over all honest clients; keep R / (2 N) under"
+              + " the server's rate limit [200]")
   double rate = 200;
 
   @Option(
@@ -81,8 +85,8 @@ final class SoakCli implements Callable<Integer> {
       throw new ParameterException(cl, "--rate must be > 0");
     }
     if (size < Payload.MIN_SIZE || size > Payload.MAX_SIZE) {
-      throw new ParameterException(cl,
-          "--size must be " + Payload.MIN_SIZE + ".." + Payload.MAX_SIZE);
+      throw new ParameterException(
+          cl, "--size must be " + Payload.MIN_SIZE + ".." + Payload.MAX_SIZE);
     }
     BenchCli.checkSeconds(cl, "--warmup", warmup, 0);
     BenchCli.checkSeconds(cl, "--duration", duration, 1);
@@ -91,11 +95,18 @@ final class SoakCli implements Callable<Integer> {
     InetSocketAddress address = common.address(err, "soak");
     if (address == null) return 1;
     double total = warmup + duration + cooldown;
-    ChatLoad.Options honest = new ChatLoad.Options(address, pairs,
-        Soak.Options.messagesPerClient(pairs, rate, total), size, 16, rate, setup.timeout,
-        setup.concurrency, total + setup.timeout);
-    Soak.Options o =
-        new Soak.Options(honest, warmup, abuse.options(address, duration), cooldown);
+    ChatLoad.Options honest =
+        new ChatLoad.Options(
+            address,
+            pairs,
+            Soak.Options.messagesPerClient(pairs, rate, total),
+            size,
+            16,
+            rate,
+            setup.timeout,
+            setup.concurrency,
+            total + setup.timeout);
+    Soak.Options o = new Soak.Options(honest, warmup, abuse.options(address, duration), cooldown);
     return new Soak(o, new Soak.Listener() {}).run(cl.getOut(), err, common.json);
   }
 }

@@ -17,13 +17,13 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code bench abuse}: abusive clients churn against a server for a while, each kind of abuse
- * ({@link AbuseKind}) on its own worker threads, one episode after another ({@link Episodes}),
- * and every answer of the server is checked against the protocol. Blocking sockets and a thread
- * per abuser: unlike the load generator's clients ({@code mechat.bench.load}), nothing here is
+ * ({@link AbuseKind}) on its own worker threads, one episode after another ({@link Episodes}), and
+ * every answer of the server is checked against the protocol. Blocking sockets and a thread per
+ * abuser: unlike the load generator's clients ({@code mechat.bench.load}), nothing here is
  * measured, and an episode reads best as straight-line code.
  *
- * <p>Abusers register names, and the matchmaker pairs anyone with anyone: run this only once
- * the honest clients of a run are matched with each other ({@link Soak} does).
+ * <p>Abusers register names, and the matchmaker pairs anyone with anyone: run this only once the
+ * honest clients of a run are matched with each other ({@link Soak} does).
  */
 public final class Abuse {
 
@@ -32,7 +32,11 @@ public final class Abuse {
    * @param churn episode starts per second over all workers (0: no pause between episodes)
    * @param slowReaderWait how long a flooded reader may go undropped before it is a violation
    */
-  public record Options(InetSocketAddress address, double seconds, int clients, double churn,
+  public record Options(
+      InetSocketAddress address,
+      double seconds,
+      int clients,
+      double churn,
       Duration slowReaderWait) {}
 
   /** The server did something protocol v1 forbids (or nothing, where it must act). */
@@ -42,9 +46,7 @@ public final class Abuse {
     }
   }
 
-  /**
-   * The one lock under which abusers register and deliberately leave: see {@link Pairing}.
-   */
+  /** The one lock under which abusers register and deliberately leave: see {@link Pairing}. */
   static final class Gate {
     private final ReentrantLock lock = new ReentrantLock(true);
 
@@ -84,8 +86,8 @@ public final class Abuse {
   }
 
   /**
-   * Runs the abusers for the set time (or until {@link #stop}), closes every connection they
-   * still hold, waits for the workers, and returns the counts.
+   * Runs the abusers for the set time (or until {@link #stop}), closes every connection they still
+   * hold, waits for the workers, and returns the counts.
    */
   public AbuseStats run(PrintWriter err) throws InterruptedException {
     long t0 = System.nanoTime();
@@ -107,9 +109,13 @@ public final class Abuse {
         if (now - e.deadlineNanos > 0 && !e.isInterrupted()) e.interrupt(true);
       }
       if (now - nextStatus >= 0) {
-        err.printf(Locale.ROOT, "bench abuse: %.0f s left, %d episodes, %d connections,"
-                + " %d violations%n", Math.max(0, (end - now) / 1e9), stats.totalEpisodes(),
-            stats.connections(), stats.violations());
+        err.printf(
+            Locale.ROOT,
+            "bench abuse: %.0f s left, %d episodes, %d connections," + " %d violations%n",
+            Math.max(0, (end - now) / 1e9),
+            stats.totalEpisodes(),
+            stats.connections(),
+            stats.violations());
         err.flush();
         nextStatus += STATUS_INTERVAL;
       }
@@ -152,8 +158,13 @@ public final class Abuse {
       stats.countMismatch(kind, m.getMessage());
     } catch (IOException | RuntimeException failure) {
       if (e.isStuck()) {
-        stats.countViolation(kind, "no progress within " + budget.toSeconds()
-            + " s: the server stopped reading or answering (" + describe(failure) + ")");
+        stats.countViolation(
+            kind,
+            "no progress within "
+                + budget.toSeconds()
+                + " s: the server stopped reading or answering ("
+                + describe(failure)
+                + ")");
       } else if (e.isInterrupted()) {
         stats.countCutShort(kind);
       } else {

@@ -21,8 +21,8 @@ public enum AbuseKind {
   }
 
   /**
-   * How long one episode may run before the driver calls it stuck and closes its sockets: far
-   * more than it needs, waiting for the pairing gate included (see {@link Pairing}).
+   * How long one episode may run before the driver calls it stuck and closes its sockets: far more
+   * than it needs, waiting for the pairing gate included (see {@link Pairing}).
    */
   Duration budget(Duration slowReaderWait) {
     Duration normal = Duration.ofSeconds(120);

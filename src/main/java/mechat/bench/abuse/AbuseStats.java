@@ -126,52 +126,87 @@ public final class AbuseStats {
   }
 
   public synchronized void print(PrintWriter out) {
-    out.printf(Locale.ROOT, "abuse: %.1f s, %d episodes, %d connections%n", seconds,
-        totalEpisodes(), connections());
-    out.printf("  %-12s %9s %12s %10s %10s %11s %11s%n", "kind", "episodes", "connections",
-        "completed", "cut short", "mismatched", "violations");
+    out.printf(
+        Locale.ROOT,
+        "abuse: %.1f s, %d episodes, %d connections%n",
+        seconds,
+        totalEpisodes(),
+        connections());
+    out.printf(
+        "  %-12s %9s %12s %10s %10s %11s %11s%n",
+        "kind", "episodes", "connections", "completed", "cut short", "mismatched", "violations");
     for (AbuseKind k : AbuseKind.values()) {
       Counts c = counts.get(k);
-      out.printf("  %-12s %9d %12d %10d %10d %11d %11d%n", k.label, c.episodes, c.connections,
-          c.completed, c.cutShort, c.mismatched, c.violations);
+      out.printf(
+          "  %-12s %9d %12d %10d %10d %11d %11d%n",
+          k.label, c.episodes, c.connections, c.completed, c.cutShort, c.mismatched, c.violations);
     }
     if (dropSeconds.isEmpty()) {
       out.println("slow readers dropped by the server: 0");
     } else {
       List<Double> sorted = new ArrayList<>(dropSeconds);
       Collections.sort(sorted);
-      out.printf(Locale.ROOT,
+      out.printf(
+          Locale.ROOT,
           "slow readers dropped by the server: %d, after %.1f s median, %.1f s max (counted"
               + " from when the flood began)%n",
-          sorted.size(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+          sorted.size(),
+          sorted.get(sorted.size() / 2),
+          sorted.get(sorted.size() - 1));
     }
-    out.printf(Locale.ROOT, "flood: %d lines relayed intact and in order, fastest %.1f lines/s"
-        + " per sender (the server's rate limit)%n", floodLines, fastestFlood);
+    out.printf(
+        Locale.ROOT,
+        "flood: %d lines relayed intact and in order, fastest %.1f lines/s"
+            + " per sender (the server's rate limit)%n",
+        floodLines,
+        fastestFlood);
     for (String m : mismatches) out.println("mismatch (not the server's fault): " + m);
     for (String v : violations) out.println("violation: " + v);
     for (AbuseKind k : unproven()) {
-      out.println("not shown: no " + k.label + " episode completed"
-          + (k == AbuseKind.SLOW_READER
-              ? " (run longer than the time to fill the socket buffers plus the server's"
-                  + " slow-reader timeout)"
-              : ""));
+      out.println(
+          "not shown: no "
+              + k.label
+              + " episode completed"
+              + (k == AbuseKind.SLOW_READER
+                  ? " (run longer than the time to fill the socket buffers plus the server's"
+                      + " slow-reader timeout)"
+                  : ""));
     }
   }
 
   /** The fields of the --json object, appended to {@code j}. */
   public synchronized void json(StringBuilder j) {
-    j.append(String.format(Locale.ROOT, "\"abuse_s\":%.3f,\"episodes\":%d,\"connections\":%d",
-        seconds, totalEpisodes(), connections()));
+    j.append(
+        String.format(
+            Locale.ROOT,
+            "\"abuse_s\":%.3f,\"episodes\":%d,\"connections\":%d",
+            seconds,
+            totalEpisodes(),
+            connections()));
     for (AbuseKind k : AbuseKind.values()) {
       Counts c = counts.get(k);
       String key = k.label.replace('-', '_');
-      j.append(String.format(Locale.ROOT,
-          ",\"%s_episodes\":%d,\"%s_completed\":%d,\"%s_cut_short\":%d,\"%s_violations\":%d",
-          key, c.episodes, key, c.completed, key, c.cutShort, key, c.violations));
+      j.append(
+          String.format(
+              Locale.ROOT,
+              ",\"%s_episodes\":%d,\"%s_completed\":%d,\"%s_cut_short\":%d,\"%s_violations\":%d",
+              key,
+              c.episodes,
+              key,
+              c.completed,
+              key,
+              c.cutShort,
+              key,
+              c.violations));
     }
-    j.append(String.format(Locale.ROOT,
-        ",\"slow_readers_dropped\":%d,\"flood_lines\":%d,\"flood_fastest_per_s\":%.1f,"
-            + "\"violations\":%d",
-        dropSeconds.size(), floodLines, fastestFlood, violations()));
+    j.append(
+        String.format(
+            Locale.ROOT,
+            ",\"slow_readers_dropped\":%d,\"flood_lines\":%d,\"flood_fastest_per_s\":%.1f,"
+                + "\"violations\":%d",
+            dropSeconds.size(),
+            floodLines,
+            fastestFlood,
+            violations()));
   }
 }

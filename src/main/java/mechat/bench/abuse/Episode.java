@@ -7,10 +7,9 @@ import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One run of one abuser: the connections it opened and the threads it started, so that the
- * driver can close them when the run ends or the episode is stuck, and what it may use (names,
- * the pairing gate, randomness). Runs on one worker thread; the driver only calls {@link
- * #interrupt}.
+ * One run of one abuser: the connections it opened and the threads it started, so that the driver
+ * can close them when the run ends or the episode is stuck, and what it may use (names, the pairing
+ * gate, randomness). Runs on one worker thread; the driver only calls {@link #interrupt}.
  */
 final class Episode {
   /** Something to run on a helper thread that may block in a write until its socket is closed. */
@@ -20,8 +19,10 @@ final class Episode {
   }
 
   final AbuseKind kind;
+
   /** Counts the episodes of this kind, from 0: picks the variant to run. */
   final long number;
+
   final Random random = ThreadLocalRandom.current();
   final long startNanos = System.nanoTime();
   final long deadlineNanos;
@@ -70,13 +71,16 @@ final class Episode {
 
   /** Starts a daemon thread (a flooding writer); it is joined when the episode ends. */
   void background(String name, Blocking body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } catch (IOException | RuntimeException e) {
-        // its socket was closed: that is how such a thread is stopped
-      }
-    }, "abuse-" + kind.label + "-" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (IOException | RuntimeException e) {
+                // its socket was closed: that is how such a thread is stopped
+              }
+            },
+            "abuse-" + kind.label + "-" + name);
     t.setDaemon(true);
     synchronized (this) {
       threads.add(t);

@@ -15,23 +15,27 @@ import mechat.protocol.ChatLine;
 import mechat.protocol.Notices;
 
 /**
- * What each kind of abuser does, one episode at a time, and what the server must answer
- * (protocol v1). Each method throws {@link Abuse.Violation} when the server breaks a rule, and
- * alternates its variants by the episode number: before a name (nothing registered, nobody to
- * meet) and while chatting (a pair from {@link Pairing}, so the partner can check what arrives).
+ * What each kind of abuser does, one episode at a time, and what the server must answer (protocol
+ * v1). Each method throws {@link Abuse.Violation} when the server breaks a rule, and alternates its
+ * variants by the episode number: before a name (nothing registered, nobody to meet) and while
+ * chatting (a pair from {@link Pairing}, so the partner can check what arrives).
  */
 final class Episodes {
   static final int LONG_LINE_BYTES = 2 << 20;
+
   /** Flood lines to a reader that never reads: below the default max-line-bytes (4096). */
   static final int SLOW_FLOOD_LINE = 4000;
+
   /** The never-reading side's SO_RCVBUF: small, so the server's output to it backs up soon. */
   static final int SLOW_READER_RECEIVE_BUFFER = 4096;
+
   /**
    * Flood lines: 4000 bytes. When the flooder leaves, the server still delivers what it had
    * buffered of the flood (its socket's receive buffer and one read ahead, up to about 1 MB), at
    * the rate limit: long lines keep that tail short (12 s at the default 20/s).
    */
   static final int FLOOD_SIZE = 4000;
+
   /** How long a flooder floods; its rate is measured after the first second (the burst). */
   static final long FLOOD_NANOS = 9_000_000_000L;
 
@@ -75,15 +79,19 @@ final class Episodes {
     b.writeInPieces(p.second(), e.random);
     expectAnswers(p.first(), a.invalid, p.secondName(), b.texts);
     expectAnswers(p.second(), b.invalid, p.firstName(), a.texts);
-    e.gate().run(() -> {
-      Pairing.quit(p.first());
-      Pairing.quit(p.second());
-    });
+    e.gate()
+        .run(
+            () -> {
+              Pairing.quit(p.first());
+              Pairing.quit(p.second());
+            });
   }
 
-  /** {@code invalid} notices for our garbage and the partner's text lines, in order, nothing else. */
-  private static void expectAnswers(ScriptedSocket c, int invalid, String partner,
-      List<String> texts) throws IOException {
+  /**
+   * {@code invalid} notices for our garbage and the partner's text lines, in order, nothing else.
+   */
+  private static void expectAnswers(
+      ScriptedSocket c, int invalid, String partner, List<String> texts) throws IOException {
     int notices = 0;
     int chats = 0;
     while (notices < invalid || chats < texts.size()) {
@@ -93,8 +101,18 @@ final class Episodes {
       } else if (chats < texts.size() && line.equals(chat(partner, texts.get(chats)))) {
         chats++;
       } else {
-        throw new Abuse.Violation("after garbage (" + notices + " of " + invalid + " notices, "
-            + chats + " of " + texts.size() + " partner lines so far) got '" + line + "'");
+        throw new Abuse.Violation(
+            "after garbage ("
+                + notices
+                + " of "
+                + invalid
+                + " notices, "
+                + chats
+                + " of "
+                + texts.size()
+                + " partner lines so far) got '"
+                + line
+                + "'");
       }
     }
   }
@@ -117,10 +135,12 @@ final class Episodes {
     p.first().write(Garbage.ascii("\nafter the long line\n"));
     p.first().expectLine(Notices.MESSAGE_TOO_LONG, ANSWER);
     p.second().expectLine(chat(p.firstName(), "after the long line"), ANSWER);
-    e.gate().run(() -> {
-      Pairing.quit(p.first());
-      Pairing.quit(p.second());
-    });
+    e.gate()
+        .run(
+            () -> {
+              Pairing.quit(p.first());
+              Pairing.quit(p.second());
+            });
   }
 
   private static void writeLongLine(ScriptedSocket c) throws IOException {
@@ -135,7 +155,7 @@ final class Episodes {
     switch (e.variant(3)) {
       case 1 -> c.write(Garbage.ascii("vanish"));
       case 2 -> c.write(Arrays.copyOf(Garbage.invalidLine(e.random), 3));
-      default -> { }
+      default -> {}
     }
     c.close();
   }
@@ -144,9 +164,9 @@ final class Episodes {
 
   /**
    * TCP reset in the middle of a line: before a name; or while chatting, after three whole lines
-   * (which the server may or may not have read: a reset discards unread input) or once the
-   * partner has seen them. The partner gets a prefix of them in order, never the unfinished
-   * line, then 'partner left'.
+   * (which the server may or may not have read: a reset discards unread input) or once the partner
+   * has seen them. The partner gets a prefix of them in order, never the unfinished line, then
+   * 'partner left'.
    */
   private static void reset(Episode e) throws IOException {
     int variant = e.variant(3);
@@ -165,16 +185,19 @@ final class Episodes {
       seen = lines.size();
     }
     int alreadySeen = seen;
-    e.gate().run(() -> {
-      p.first().reset();
-      expectPrefixThenPartnerLeft(p.second(), p.firstName(), lines, alreadySeen, "a reset");
-      Pairing.quit(p.second());
-    });
+    e.gate()
+        .run(
+            () -> {
+              p.first().reset();
+              expectPrefixThenPartnerLeft(p.second(), p.firstName(), lines, alreadySeen, "a reset");
+              Pairing.quit(p.second());
+            });
   }
 
   /** Lines of {@code lines} from {@code seen} on, in order (maybe not all), then 'partner left'. */
-  private static void expectPrefixThenPartnerLeft(ScriptedSocket c, String partner,
-      List<String> lines, int seen, String after) throws IOException {
+  private static void expectPrefixThenPartnerLeft(
+      ScriptedSocket c, String partner, List<String> lines, int seen, String after)
+      throws IOException {
     while (true) {
       String line = c.expectAnyLine(ANSWER, "waiting for 'partner left' after " + after);
       if (line.equals(Notices.PARTNER_LEFT)) return;
@@ -189,29 +212,33 @@ final class Episodes {
   // ---------------------------------------------------------------- half-close
 
   /**
-   * shutdownOutput: the client has left (§7). Before a name the server just closes; while
-   * chatting, the partner first gets every line sent before the FIN, then 'partner left'.
+   * shutdownOutput: the client has left (§7). Before a name the server just closes; while chatting,
+   * the partner first gets every line sent before the FIN, then 'partner left'.
    */
   private static void halfClose(Episode e) throws IOException {
     if (e.variant(2) == 0) {
       ScriptedSocket c = e.connect();
       if (e.random.nextBoolean()) c.write(Garbage.ascii("half a na"));
       c.halfClose();
-      if (c.readToEof(ANSWER) > 0) throw new Abuse.Violation("lines after a half-close before a name");
+      if (c.readToEof(ANSWER) > 0)
+        throw new Abuse.Violation("lines after a half-close before a name");
       return;
     }
     Pairing.Pair p = Pairing.register(e, 0);
     List<String> lines = List.of("before the half-close 0", "before the half-close 1");
     p.first().write(Garbage.ascii(String.join("\n", lines) + "\n"));
-    e.gate().run(() -> {
-      p.first().halfClose();
-      for (String l : lines) p.second().expectLine(chat(p.firstName(), l), ANSWER);
-      p.second().expectLine(Notices.PARTNER_LEFT, ANSWER);
-      if (p.first().readToEof(ANSWER) > 0) {
-        throw new Abuse.Violation("lines to a half-closed client that had no partner any more");
-      }
-      Pairing.quit(p.second());
-    });
+    e.gate()
+        .run(
+            () -> {
+              p.first().halfClose();
+              for (String l : lines) p.second().expectLine(chat(p.firstName(), l), ANSWER);
+              p.second().expectLine(Notices.PARTNER_LEFT, ANSWER);
+              if (p.first().readToEof(ANSWER) > 0) {
+                throw new Abuse.Violation(
+                    "lines to a half-closed client that had no partner any more");
+              }
+              Pairing.quit(p.second());
+            });
   }
 
   // ---------------------------------------------------------------- slow reader
@@ -228,9 +255,11 @@ final class Episodes {
     Arrays.fill(line, (byte) 'z');
     line[SLOW_FLOOD_LINE] = '\n';
     long start = System.nanoTime();
-    e.background("flooder", () -> {
-      while (true) flooder.write(line);
-    });
+    e.background(
+        "flooder",
+        () -> {
+          while (true) flooder.write(line);
+        });
     try {
       String got = flooder.readLine(e.driver().slowReaderWait());
       if (got == null) {
@@ -240,8 +269,10 @@ final class Episodes {
         throw new Abuse.Violation("the partner of a reader that reads nothing got '" + got + "'");
       }
     } catch (ScriptedSocket.Timeout t) {
-      throw new Abuse.Violation("a reader that read nothing was not dropped within "
-          + e.driver().slowReaderWait().toSeconds() + " s");
+      throw new Abuse.Violation(
+          "a reader that read nothing was not dropped within "
+              + e.driver().slowReaderWait().toSeconds()
+              + " s");
     }
     e.driver().stats().slowReaderDropped((System.nanoTime() - start) / 1e9);
     // It is back in the queue until the server has worked through what it had read of the flood
@@ -255,27 +286,29 @@ final class Episodes {
   /**
    * A pair: the first sends lines as fast as its socket takes them, the second reads and checks
    * each (sender, bytes, sequence: the rate limit slows, never drops or reorders, §5.5). Then the
-   * flooder resets, and the reader gets what the server had read of the flood, then 'partner
-   * left'. That tail comes at the rate too, so the gate is not held meanwhile: the reader is
-   * still matched (to a client that is gone), in nobody's way, until 'partner left'.
+   * flooder resets, and the reader gets what the server had read of the flood, then 'partner left'.
+   * That tail comes at the rate too, so the gate is not held meanwhile: the reader is still matched
+   * (to a client that is gone), in nobody's way, until 'partner left'.
    */
   private static void flood(Episode e) throws IOException {
     Pairing.Pair p = Pairing.register(e, 0);
     ScriptedSocket flooder = p.first();
     ScriptedSocket reader = p.second();
     Payload payload = new Payload(FLOOD_SIZE);
-    e.background("flooder", () -> {
-      int perWrite = 16;
-      byte[] batch = new byte[perWrite * (FLOOD_SIZE + 1)];
-      for (long seq = 0; ; ) {
-        for (int k = 0; k < perWrite; k++, seq++) {
-          int at = k * (FLOOD_SIZE + 1);
-          payload.write(batch, at, 0, seq, System.nanoTime());
-          batch[at + FLOOD_SIZE] = '\n';
-        }
-        flooder.write(batch);
-      }
-    });
+    e.background(
+        "flooder",
+        () -> {
+          int perWrite = 16;
+          byte[] batch = new byte[perWrite * (FLOOD_SIZE + 1)];
+          for (long seq = 0; ; ) {
+            for (int k = 0; k < perWrite; k++, seq++) {
+              int at = k * (FLOOD_SIZE + 1);
+              payload.write(batch, at, 0, seq, System.nanoTime());
+              batch[at + FLOOD_SIZE] = '\n';
+            }
+            flooder.write(batch);
+          }
+        });
     FloodCheck check = new FloodCheck(payload, p.firstName());
     check.accept(reader.expectAnyLine(ANSWER, "waiting for the first flood line"));
     long first = System.nanoTime();
@@ -317,8 +350,8 @@ final class Episodes {
       }
       SequenceTracker.Verdict v = seen.accept(seq);
       if (v != SequenceTracker.Verdict.IN_ORDER) {
-        throw new Abuse.Violation("flood line " + seq + " arrived " + v + " (expected "
-            + (seen.expected() - 1) + ")");
+        throw new Abuse.Violation(
+            "flood line " + seq + " arrived " + v + " (expected " + (seen.expected() - 1) + ")");
       }
       lines++;
     }

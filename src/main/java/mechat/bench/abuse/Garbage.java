@@ -6,11 +6,11 @@ import java.util.Random;
 
 /**
  * Random input for the garbage abusers. An invalid line starts with a byte sequence that no
- * continuation can make valid (a control character, an escape sequence, a C1 control, a byte
- * that is never UTF-8, an encoded surrogate, a code point past U+10FFFF), followed by random
- * bytes other than LF: the server must answer it {@code invalid username} or {@code invalid
- * message} (protocol §1) and never register it as a name. A text line is printable words with a
- * space inside, so it is a chat message, never a name or a command.
+ * continuation can make valid (a control character, an escape sequence, a C1 control, a byte that
+ * is never UTF-8, an encoded surrogate, a code point past U+10FFFF), followed by random bytes other
+ * than LF: the server must answer it {@code invalid username} or {@code invalid message} (protocol
+ * §1) and never register it as a name. A text line is printable words with a space inside, so it is
+ * a chat message, never a name or a command.
  */
 final class Garbage {
   private static final byte[][] POISON = {

@@ -16,6 +16,7 @@ import mechat.protocol.Notices;
  */
 final class Pairing {
   static final Duration ANSWER = Duration.ofSeconds(15);
+
   /** How long a pair waits for a stranger it met to leave. */
   static final Duration WAIT_OUT = Duration.ofSeconds(30);
 
@@ -32,56 +33,67 @@ final class Pairing {
   private Pairing() {}
 
   /**
-   * Registers two new clients; the first with SO_RCVBUF {@code firstReceiveBuffer} if > 0. When
-   * one of them meets a stranger (typically a flooder whose reader the server dropped: it stays in
-   * the queue until the server has worked through what it had read of the flood, at the rate
-   * limit), it stays with the stranger until the stranger leaves, so that nobody else meets it;
-   * then both quit and the pair is a {@link Mismatch}.
+   * Registers two new clients; the first with SO_RCVBUF {@code firstReceiveBuffer} if > 0. When one
+   * of them meets a stranger (typically a flooder whose reader the server dropped: it stays in the
+   * queue until the server has worked through what it had read of the flood, at the rate limit), it
+   * stays with the stranger until the stranger leaves, so that nobody else meets it; then both quit
+   * and the pair is a {@link Mismatch}.
    */
   static Pair register(Episode e, int firstReceiveBuffer) throws IOException {
     Pair[] pair = new Pair[1];
-    e.gate().run(() -> {
-      String a = e.newName();
-      ScriptedSocket first = e.connect(firstReceiveBuffer);
-      first.send(a);
-      String answer = registered(first);
-      if (!answer.equals(Notices.WAIT)) {
-        waitOut(first, answer);
-        quit(first);
-        throw new Mismatch("the first of a pair got '" + answer + "'");
-      }
-      String b = e.newName();
-      ScriptedSocket second = e.connect();
-      second.send(b);
-      answer = registered(second);
-      if (!answer.equals(Notices.matchedTo(a))) {
-        // a stranger turned up after 'wait' and took the first
-        if (!answer.equals(Notices.WAIT)) waitOut(second, answer);
-        String taken = first.expectAnyLine(ANSWER, "waiting for the first to be matched");
-        if (!taken.startsWith(Notices.MATCHED_TO_PREFIX)) {
-          throw new Abuse.Violation("the second of a pair got '" + answer + "', and the first,"
-              + " which had got 'wait', then got '" + taken + "'");
-        }
-        waitOut(first, taken);
-        quit(first);
-        quit(second);
-        throw new Mismatch("the second of a pair got '" + answer + "'; the first got '" + taken
-            + "'");
-      }
-      String firstMatch = first.expectAnyLine(ANSWER, "waiting to be matched with the second");
-      if (!firstMatch.equals(Notices.matchedTo(b))) {
-        if (!firstMatch.startsWith(Notices.MATCHED_TO_PREFIX)) {
-          throw new Abuse.Violation("the first of a pair, matched by the second, got '"
-              + firstMatch + "'");
-        }
-        // A stranger took the first after its 'wait' and left at once (a client whose reset the
-        // server had not yet seen): the first was requeued and met the second. Not ours to judge.
-        quit(first);
-        quit(second);
-        throw new Mismatch("the first of a pair met '" + firstMatch + "' before the second");
-      }
-      pair[0] = new Pair(first, a, second, b);
-    });
+    e.gate()
+        .run(
+            () -> {
+              String a = e.newName();
+              ScriptedSocket first = e.connect(firstReceiveBuffer);
+              first.send(a);
+              String answer = registered(first);
+              if (!answer.equals(Notices.WAIT)) {
+                waitOut(first, answer);
+                quit(first);
+                throw new Mismatch("the first of a pair got '" + answer + "'");
+              }
+              String b = e.newName();
+              ScriptedSocket second = e.connect();
+              second.send(b);
+              answer = registered(second);
+              if (!answer.equals(Notices.matchedTo(a))) {
+                // a stranger turned up after 'wait' and took the first
+                if (!answer.equals(Notices.WAIT)) waitOut(second, answer);
+                String taken = first.expectAnyLine(ANSWER, "waiting for the first to be matched");
+                if (!taken.startsWith(Notices.MATCHED_TO_PREFIX)) {
+                  throw new Abuse.Violation(
+                      "the second of a pair got '"
+                          + answer
+                          + "', and the first,"
+                          + " which had got 'wait', then got '"
+                          + taken
+                          + "'");
+                }
+                waitOut(first, taken);
+                quit(first);
+                quit(second);
+                throw new Mismatch(
+                    "the second of a pair got '" + answer + "'; the first got '" + taken + "'");
+              }
+              String firstMatch =
+                  first.expectAnyLine(ANSWER, "waiting to be matched with the second");
+              if (!firstMatch.equals(Notices.matchedTo(b))) {
+                if (!firstMatch.startsWith(Notices.MATCHED_TO_PREFIX)) {
+                  throw new Abuse.Violation(
+                      "the first of a pair, matched by the second, got '" + firstMatch + "'");
+                }
+                // A stranger took the first after its 'wait' and left at once (a client whose reset
+                // the
+                // server had not yet seen): the first was requeued and met the second. Not ours to
+                // judge.
+                quit(first);
+                quit(second);
+                throw new Mismatch(
+                    "the first of a pair met '" + firstMatch + "' before the second");
+              }
+              pair[0] = new Pair(first, a, second, b);
+            });
     return pair[0];
   }
 
@@ -90,13 +102,15 @@ final class Pairing {
    * still waiting, stays with it until it leaves, and quits.
    */
   static void sweep(Episode e) throws IOException {
-    e.gate().run(() -> {
-      ScriptedSocket sweeper = e.connect();
-      sweeper.send(e.newName());
-      String answer = registered(sweeper);
-      if (!answer.equals(Notices.WAIT)) waitOut(sweeper, answer);
-      quit(sweeper);
-    });
+    e.gate()
+        .run(
+            () -> {
+              ScriptedSocket sweeper = e.connect();
+              sweeper.send(e.newName());
+              String answer = registered(sweeper);
+              if (!answer.equals(Notices.WAIT)) waitOut(sweeper, answer);
+              quit(sweeper);
+            });
   }
 
   /** 'wait' or 'matched to NAME'. */
@@ -115,17 +129,18 @@ final class Pairing {
       try {
         line = c.readLine(Duration.ofNanos(Math.max(1, left)));
       } catch (ScriptedSocket.Timeout t) {
-        throw new Mismatch("a stranger ('" + how + "') stayed longer than " + WAIT_OUT.toSeconds()
-            + " s");
+        throw new Mismatch(
+            "a stranger ('" + how + "') stayed longer than " + WAIT_OUT.toSeconds() + " s");
       }
-      if (line == null) throw new Abuse.Violation("the server closed a client waiting out a stranger");
+      if (line == null)
+        throw new Abuse.Violation("the server closed a client waiting out a stranger");
       if (line.equals(Notices.PARTNER_LEFT)) return;
     }
   }
 
   /**
-   * Quits and reads to the end of the stream: when this returns, the server has taken the name
-   * back (it says bye and closes only after telling the matchmaker). Call it under the gate.
+   * Quits and reads to the end of the stream: when this returns, the server has taken the name back
+   * (it says bye and closes only after telling the matchmaker). Call it under the gate.
    */
   static void quit(ScriptedSocket c) throws IOException {
     c.send("/quit");

@@ -96,7 +96,8 @@ final class ScriptedSocket implements AutoCloseable {
       }
       if (eof) {
         if (end > start) {
-          throw new Abuse.Violation("the connection ended inside a line: '" + show(start, end - start) + "'");
+          throw new Abuse.Violation(
+              "the connection ended inside a line: '" + show(start, end - start) + "'");
         }
         return null;
       }
@@ -163,13 +164,16 @@ final class ScriptedSocket implements AutoCloseable {
   private String checked(int off, int len) {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(buf, off, len))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(buf, off, len))
+              .toString();
     } catch (CharacterCodingException e) {
-      throw new Abuse.Violation("the server sent a line that is not UTF-8: '" + show(off, len) + "'");
+      throw new Abuse.Violation(
+          "the server sent a line that is not UTF-8: '" + show(off, len) + "'");
     }
     if (LineDecoder.hasControlCharacter(text)) {
       throw new Abuse.Violation("the server sent a control character: '" + show(off, len) + "'");

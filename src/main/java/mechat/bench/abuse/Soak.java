@@ -21,8 +21,8 @@ import mechat.bench.load.Report;
  */
 public final class Soak {
 
-  public record Options(ChatLoad.Options honest, double warmupSeconds, Abuse.Options abuse,
-      double cooldownSeconds) {
+  public record Options(
+      ChatLoad.Options honest, double warmupSeconds, Abuse.Options abuse, double cooldownSeconds) {
 
     /** The honest chat lasts warm-up + abuse + cool-down at {@code rate} msgs/s in total. */
     public static long messagesPerClient(int pairs, double rate, double seconds) {
@@ -58,12 +58,20 @@ public final class Soak {
     Abuse abuse = new Abuse(o.abuse());
     Thread abuser = new Thread(() -> abuse(abuse, err), "soak-abuse");
     abuser.setDaemon(true);
-    honest.onChatStart(() -> {
-      say(err, String.format(Locale.ROOT, "bench soak: %d honest pairs matched; warm-up %.0f s,"
-          + " abuse %.0f s, cool-down %.0f s", o.honest().pairs(), o.warmupSeconds(),
-          o.abuse().seconds(), o.cooldownSeconds()));
-      abuser.start();
-    });
+    honest.onChatStart(
+        () -> {
+          say(
+              err,
+              String.format(
+                  Locale.ROOT,
+                  "bench soak: %d honest pairs matched; warm-up %.0f s,"
+                      + " abuse %.0f s, cool-down %.0f s",
+                  o.honest().pairs(),
+                  o.warmupSeconds(),
+                  o.abuse().seconds(),
+                  o.cooldownSeconds()));
+          abuser.start();
+        });
     out.println("honest pairs:");
     try {
       honest.run(out, err, false);
@@ -94,8 +102,14 @@ public final class Soak {
       say(err, String.format(Locale.ROOT, "%s (%.0f s)", ABUSE_STARTS, o.abuse().seconds()));
       AbuseStats stats = abuse.run(err);
       abuseStats = stats;
-      say(err, String.format(Locale.ROOT, "%s after %d episodes, %d violations", ABUSE_STOPPED,
-          stats.totalEpisodes(), stats.violations()));
+      say(
+          err,
+          String.format(
+              Locale.ROOT,
+              "%s after %d episodes, %d violations",
+              ABUSE_STOPPED,
+              stats.totalEpisodes(),
+              stats.violations()));
       listener.afterAbuse(stats);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -112,11 +126,22 @@ public final class Soak {
   private static String json(Report.Chat h, AbuseStats a, boolean ok) {
     StringBuilder j = new StringBuilder("{\"mode\":\"soak\"");
     if (h != null) {
-      j.append(String.format(Locale.ROOT, ",\"pairs\":%d,\"sent\":%d,\"received\":%d,\"lost\":%d,"
-              + "\"reordered\":%d,\"duplicated\":%d,\"corrupted\":%d,\"unexpected\":%d,"
-              + "\"duration_s\":%.3f,\"honest_ok\":%b",
-          h.pairs(), h.sent(), h.received(), h.lost(), h.reordered(), h.duplicated(),
-          h.corrupted(), h.unexpected(), h.seconds(), h.ok()));
+      j.append(
+          String.format(
+              Locale.ROOT,
+              ",\"pairs\":%d,\"sent\":%d,\"received\":%d,\"lost\":%d,"
+                  + "\"reordered\":%d,\"duplicated\":%d,\"corrupted\":%d,\"unexpected\":%d,"
+                  + "\"duration_s\":%.3f,\"honest_ok\":%b",
+              h.pairs(),
+              h.sent(),
+              h.received(),
+              h.lost(),
+              h.reordered(),
+              h.duplicated(),
+              h.corrupted(),
+              h.unexpected(),
+              h.seconds(),
+              h.ok()));
     } else {
       j.append(",\"honest_ok\":false");
     }

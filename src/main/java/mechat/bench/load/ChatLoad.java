@@ -13,12 +13,12 @@ import org.HdrHistogram.Histogram;
  * <p>Closed loop (the default): a client keeps at most {@code window} messages on the way to its
  * partner, so throughput is what the server sustains and latency is mostly queueing. Open loop
  * ({@code rate > 0}): message g of all (client i's k-th has g = k * 2N + i) is due at start + g /
- * rate, and its timestamp is that scheduled time, so a sender held back by the window or the
- * server still counts the wait as latency (no coordinated omission).
+ * rate, and its timestamp is that scheduled time, so a sender held back by the window or the server
+ * still counts the wait as latency (no coordinated omission).
  *
- * <p>A run ends when every message has arrived; when the last message of every sender has been
- * seen but earlier ones are missing (a lossy server), a short grace period lets late ones in and
- * the rest count as lost; otherwise at the timeout.
+ * <p>A run ends when every message has arrived; when the last message of every sender has been seen
+ * but earlier ones are missing (a lossy server), a short grace period lets late ones in and the
+ * rest count as lost; otherwise at the timeout.
  */
 public final class ChatLoad implements ClientPool.Handler {
 
@@ -26,21 +26,46 @@ public final class ChatLoad implements ClientPool.Handler {
    * @param timeoutSeconds the time limit for setup (connect, register, match)
    * @param chatTimeoutSeconds the time limit for the chat phase
    */
-  public record Options(InetSocketAddress address, int pairs, long messages, int size, int window,
-      double rate, double timeoutSeconds, int concurrency, double chatTimeoutSeconds) {
+  public record Options(
+      InetSocketAddress address,
+      int pairs,
+      long messages,
+      int size,
+      int window,
+      double rate,
+      double timeoutSeconds,
+      int concurrency,
+      double chatTimeoutSeconds) {
 
     /** The same time limit for setup and for chat. */
-    public Options(InetSocketAddress address, int pairs, long messages, int size, int window,
-        double rate, double timeoutSeconds, int concurrency) {
-      this(address, pairs, messages, size, window, rate, timeoutSeconds, concurrency,
+    public Options(
+        InetSocketAddress address,
+        int pairs,
+        long messages,
+        int size,
+        int window,
+        double rate,
+        double timeoutSeconds,
+        int concurrency) {
+      this(
+          address,
+          pairs,
+          messages,
+          size,
+          window,
+          rate,
+          timeoutSeconds,
+          concurrency,
           timeoutSeconds);
     }
   }
 
   /** How long to wait for late (reordered) messages once every sender's last one was seen. */
   private static final long GRACE_NANOS = 500_000_000L;
+
   /** Enough output buffer for a window of small messages; more only feeds the kernel's. */
   private static final int MAX_OUT = 64 * 1024;
+
   private static final byte[] PARTNER_LEFT = ClientPool.ascii(mechat.protocol.Notices.PARTNER_LEFT);
 
   private final Options o;
@@ -88,8 +113,10 @@ public final class ChatLoad implements ClientPool.Handler {
 
   /** Runs, prints the report, and returns the exit code (0 all good, 1 anything else). */
   public int run(PrintWriter out, PrintWriter err, boolean json) throws IOException {
-    int outCapacity = (int) Math.max(msgLen,
-        o.window() == 0 ? MAX_OUT : Math.min((long) o.window() * msgLen, MAX_OUT));
+    int outCapacity =
+        (int)
+            Math.max(
+                msgLen, o.window() == 0 ? MAX_OUT : Math.min((long) o.window() * msgLen, MAX_OUT));
     int maxLine = Math.max(o.size(), 4096) + 64;
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
@@ -100,8 +127,10 @@ public final class ChatLoad implements ClientPool.Handler {
       cs.setHandler(this);
       ClientPool.Setup setup = cs.setup(true, t0 + nanos(o.timeoutSeconds()), progress);
       double setupSeconds = (System.nanoTime() - t0) / 1e9;
-      String why = setup == ClientPool.Setup.TIMED_OUT ? "not all clients matched within --timeout"
-          : setup == ClientPool.Setup.FAILED ? cs.failure() : pairingProblem();
+      String why =
+          setup == ClientPool.Setup.TIMED_OUT
+              ? "not all clients matched within --timeout"
+              : setup == ClientPool.Setup.FAILED ? cs.failure() : pairingProblem();
       if (why != null) {
         Report.setupFailed(out, err, "chat", setupSeconds, why, cs, json);
         return 1;
@@ -160,9 +189,25 @@ public final class ChatLoad implements ClientPool.Handler {
       clients.poll(wake, o.rate() > 0);
     }
     long end = lastReceive - chatStart > 0 ? lastReceive : System.nanoTime();
-    return new Report.Chat(o.pairs(), o.messages(), o.size(), o.window(), o.rate(), setupSeconds,
-        sent, received, (end - chatStart) / 1e9, latency, lag, lost(), reordered, duplicated,
-        corrupted, clients.unexpected(), timedOut, clients.failure());
+    return new Report.Chat(
+        o.pairs(),
+        o.messages(),
+        o.size(),
+        o.window(),
+        o.rate(),
+        setupSeconds,
+        sent,
+        received,
+        (end - chatStart) / 1e9,
+        latency,
+        lag,
+        lost(),
+        reordered,
+        duplicated,
+        corrupted,
+        clients.unexpected(),
+        timedOut,
+        clients.failure());
   }
 
   /**
@@ -266,8 +311,8 @@ public final class ChatLoad implements ClientPool.Handler {
   }
 
   /**
-   * Missing numbers inside what each receiver saw, plus what its partner wrote to the socket
-   * after the last one it saw (what never left our own buffer is not the server's loss).
+   * Missing numbers inside what each receiver saw, plus what its partner wrote to the socket after
+   * the last one it saw (what never left our own buffer is not the server's loss).
    */
   private long lost() {
     long lost = 0;

@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  * generator, not the server, the thing being measured. Reads go through one shared buffer; a
  * connection keeps only its unfinished line, so thousands of idle clients cost little memory.
  *
- * <p>The first error is kept as {@link #failure()} and ends the run; lines that make no sense
- * are counted as unexpected, and the first few are printed to stderr.
+ * <p>The first error is kept as {@link #failure()} and ends the run; lines that make no sense are
+ * counted as unexpected, and the first few are printed to stderr.
  */
 final class ClientPool implements AutoCloseable {
 
@@ -66,8 +66,14 @@ final class ClientPool implements AutoCloseable {
    * @param outCapacity bytes of output buffer per client (allocated on first use)
    * @param maxLine the longest server line expected; longer ones are unexpected
    */
-  ClientPool(InetSocketAddress address, int count, int concurrency, int outCapacity, int maxLine,
-      PrintWriter err) throws IOException {
+  ClientPool(
+      InetSocketAddress address,
+      int count,
+      int concurrency,
+      int outCapacity,
+      int maxLine,
+      PrintWriter err)
+      throws IOException {
     this.outCapacity = outCapacity;
     this.maxLine = maxLine;
     this.err = err;
@@ -127,8 +133,8 @@ final class ClientPool implements AutoCloseable {
   }
 
   /**
-   * Connects and registers every client, then waits until each one is matched ({@code
-   * needMatch}) or merely registered ({@code wait} or {@code matched to}); see {@link PoolSetup}.
+   * Connects and registers every client, then waits until each one is matched ({@code needMatch})
+   * or merely registered ({@code wait} or {@code matched to}); see {@link PoolSetup}.
    */
   Setup setup(boolean needMatch, long deadline, Progress progress) throws IOException {
     return poolSetup.run(needMatch, deadline, progress);
@@ -158,8 +164,14 @@ final class ClientPool implements AutoCloseable {
   void note(PooledClient c, String what, byte[] b, int off, int len) {
     if (printed < MAX_PRINTED) {
       printed++;
-      err.println("bench: client " + c.index + ": " + what + ": '"
-          + text(b, off, Math.min(len, 120)) + (len > 120 ? "...'" : "'"));
+      err.println(
+          "bench: client "
+              + c.index
+              + ": "
+              + what
+              + ": '"
+              + text(b, off, Math.min(len, 120))
+              + (len > 120 ? "...'" : "'"));
       err.flush();
     }
   }
@@ -168,9 +180,9 @@ final class ClientPool implements AutoCloseable {
 
   /**
    * Waits for I/O until {@code wakeAt} (System.nanoTime) and handles what is ready. The selector
-   * counts in milliseconds; with {@code precise} the last sub-millisecond is slept with
-   * parkNanos instead, so scheduled sends (--rate) are not up to 1 ms late. Input arriving in
-   * that short sleep waits for its end.
+   * counts in milliseconds; with {@code precise} the last sub-millisecond is slept with parkNanos
+   * instead, so scheduled sends (--rate) are not up to 1 ms late. Input arriving in that short
+   * sleep waits for its end.
    */
   void poll(long wakeAt, boolean precise) throws IOException {
     long d = wakeAt - System.nanoTime();

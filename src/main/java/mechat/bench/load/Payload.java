@@ -16,8 +16,8 @@ import java.util.Arrays;
  * characters {@code '!'..'~'} whose starting point depends on the sender, the sequence number and
  * the timestamp. A line cut short or run together with another, a byte changed in the filler, a
  * message of another sender (two senders whose numbers differ by less than 94 never share a
- * starting point), and any changed hex digit in the header (it moves the starting point, see
- * {@link #fillerStart}) all show up as a filler that does not match.
+ * starting point), and any changed hex digit in the header (it moves the starting point, see {@link
+ * #fillerStart}) all show up as a filler that does not match.
  *
  * <p>The filler is copied from one precomputed pattern and compared with a vectorised {@link
  * Arrays#equals}, so writing and checking a message allocates nothing.
@@ -27,19 +27,23 @@ public final class Payload {
   static final int HEADER = 26;
 
   public static final int MIN_SIZE = HEADER;
+
   /** Far above the server's default line limit (4096); stops a typo from allocating gigabytes. */
   public static final int MAX_SIZE = 1 << 20;
 
   private static final int ALPHABET = 94; // '!' (0x21) .. '~' (0x7e)
-  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX =
+      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final int size;
+
   /** The alphabet repeated, long enough that every starting point has a whole filler after it. */
   private final byte[] pattern;
 
   public Payload(int size) {
     if (size < MIN_SIZE || size > MAX_SIZE) {
-      throw new IllegalArgumentException("size must be " + MIN_SIZE + ".." + MAX_SIZE + ": " + size);
+      throw new IllegalArgumentException(
+          "size must be " + MIN_SIZE + ".." + MAX_SIZE + ": " + size);
     }
     this.size = size;
     this.pattern = new byte[ALPHABET + size - HEADER];
@@ -53,9 +57,9 @@ public final class Payload {
   }
 
   /**
-   * Where the filler of a message starts in the pattern. 94 = 2 * 47, and 31, 7 and every power
-   * of 16 are prime to 47, so changing one hex digit of the sequence number or the timestamp (by
-   * at most 15 * 16^k) always moves the start, and so do senders that differ by less than 94.
+   * Where the filler of a message starts in the pattern. 94 = 2 * 47, and 31, 7 and every power of
+   * 16 are prime to 47, so changing one hex digit of the sequence number or the timestamp (by at
+   * most 15 * 16^k) always moves the start, and so do senders that differ by less than 94.
    */
   static int fillerStart(int sender, long seq, long stamp) {
     long s = sender * 31L + (seq & 0xffffffffL) * 7L + Math.floorMod(stamp, (long) ALPHABET);
@@ -68,8 +72,8 @@ public final class Payload {
     dst[off + 8] = ' ';
     putHex(dst, off + 9, stampNanos, 16);
     dst[off + 25] = ' ';
-    System.arraycopy(pattern, fillerStart(sender, seq, stampNanos), dst, off + HEADER,
-        size - HEADER);
+    System.arraycopy(
+        pattern, fillerStart(sender, seq, stampNanos), dst, off + HEADER, size - HEADER);
   }
 
   /**

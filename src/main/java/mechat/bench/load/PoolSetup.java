@@ -18,10 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import mechat.protocol.Notices;
 
 /**
- * Gets the clients of a {@link ClientPool} connected, registered and matched: connects them with
- * a bounded number in flight, registers a unique name for each, and follows {@code wait}, {@code
- * matched to NAME} and {@code partner left} until each one is matched (or merely registered).
- * A client learns its partner from the notice: the name must be another client of the pool.
+ * Gets the clients of a {@link ClientPool} connected, registered and matched: connects them with a
+ * bounded number in flight, registers a unique name for each, and follows {@code wait}, {@code
+ * matched to NAME} and {@code partner left} until each one is matched (or merely registered). A
+ * client learns its partner from the notice: the name must be another client of the pool.
  *
  * <p>Everything here runs on the pool's selector thread; the pool hands over the lines of every
  * client that is not matched yet, and the outcome of every connection attempt.
@@ -48,7 +48,11 @@ final class PoolSetup {
   private int matched;
   private int foreign; // matches with clients outside this run, waited out
 
-  PoolSetup(ClientPool pool, Selector selector, InetSocketAddress address, int concurrency,
+  PoolSetup(
+      ClientPool pool,
+      Selector selector,
+      InetSocketAddress address,
+      int concurrency,
       PrintWriter err) {
     this.pool = pool;
     this.conns = pool.conns;
@@ -61,14 +65,14 @@ final class PoolSetup {
   }
 
   /**
-   * "mb" + this process + a random tag + "-": unique on the server even when several bench runs
-   * (or several runs inside one JVM, as in the tests) share it. With the index it stays well
-   * under the 30 characters a name may have (protocol §3).
+   * "mb" + this process + a random tag + "-": unique on the server even when several bench runs (or
+   * several runs inside one JVM, as in the tests) share it. With the index it stays well under the
+   * 30 characters a name may have (protocol §3).
    */
   private static String uniquePrefix() {
     String pid = Long.toString(ProcessHandle.current().pid(), 36);
-    String tag = Integer.toString(
-        ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+    String tag =
+        Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
     return "mb" + pid + tag + "-";
   }
 
@@ -94,8 +98,8 @@ final class PoolSetup {
   }
 
   /**
-   * Connects and registers every client, then waits until each one is matched ({@code
-   * needMatch}) or merely registered ({@code wait} or {@code matched to}).
+   * Connects and registers every client, then waits until each one is matched ({@code needMatch})
+   * or merely registered ({@code wait} or {@code matched to}).
    */
   ClientPool.Setup run(boolean needMatch, long deadline, Progress progress) throws IOException {
     pumpConnects();
@@ -103,8 +107,11 @@ final class PoolSetup {
       if (pool.failure() != null) return ClientPool.Setup.FAILED;
       if ((needMatch ? matched : registered) >= conns.length) {
         if (foreign > 0) {
-          err.println("bench: waited out " + foreign + " matches with clients outside this run"
-              + " (leftovers of an earlier run?)");
+          err.println(
+              "bench: waited out "
+                  + foreign
+                  + " matches with clients outside this run"
+                  + " (leftovers of an earlier run?)");
           err.flush();
         }
         return ClientPool.Setup.DONE;
@@ -118,8 +125,9 @@ final class PoolSetup {
   }
 
   String status() {
-    return String.format("connected %d, registered %d, matched %d of %d", connected, registered,
-        matched, conns.length)
+    return String.format(
+            "connected %d, registered %d, matched %d of %d",
+            connected, registered, matched, conns.length)
         + (foreign > 0 ? ", " + foreign + " matches with clients outside this run" : "");
   }
 
@@ -215,7 +223,8 @@ final class PoolSetup {
   /** "matched to NAME": NAME must be one of ours, so we learn the pairs from the notices. */
   private void onMatched(PooledClient c, byte[] b, int off, int len) {
     int partner = -1;
-    if (startsWith(b, off, len, namePrefixBytes) && len > namePrefixBytes.length
+    if (startsWith(b, off, len, namePrefixBytes)
+        && len > namePrefixBytes.length
         && len - namePrefixBytes.length <= 9) {
       partner = 0;
       for (int k = off + namePrefixBytes.length; k < off + len && partner >= 0; k++) {

@@ -36,6 +36,7 @@ final class PooledClient {
   ByteBuffer outBuf;
   int outHead;
   int outLen;
+
   /** OP_WRITE is in the interest set: the socket took less than we had. */
   boolean wantWrite;
 
@@ -48,10 +49,13 @@ final class PooledClient {
   // Chat: what this client sent, and what it received from its partner.
   long sent;
   SequenceTracker received;
+
   /** "PARTNERNAME: ", the exact start of every line the partner's messages arrive in. */
   byte[] partnerPrefix;
+
   /** Chat lines arrived in the current read: the partner's window may have opened. */
   boolean gotChat;
+
   /** Everything the partner sent has been seen or skipped (counted once, at the end). */
   boolean tailSeen;
 
@@ -60,8 +64,8 @@ final class PooledClient {
   }
 
   /**
-   * Makes room for {@code n} more bytes of output and returns where they go, or -1 when the
-   * buffer cannot take them until the socket drains some.
+   * Makes room for {@code n} more bytes of output and returns where they go, or -1 when the buffer
+   * cannot take them until the socket drains some.
    */
   int reserve(int n, int capacity) {
     if (out == null) {

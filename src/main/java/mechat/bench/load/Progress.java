@@ -3,8 +3,8 @@ package mechat.bench.load;
 import java.io.PrintWriter;
 
 /**
- * A status line on stderr about once a second, so an operator watching a long run (or a stuck
- * one) sees it move. Nothing is printed during the first second: short runs stay quiet.
+ * A status line on stderr about once a second, so an operator watching a long run (or a stuck one)
+ * sees it move. Nothing is printed during the first second: short runs stay quiet.
  */
 final class Progress {
   private static final long INTERVAL = 1_000_000_000L;

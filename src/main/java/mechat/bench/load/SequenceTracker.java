@@ -3,12 +3,12 @@ package mechat.bench.load;
 /**
  * What one receiver has seen of its partner's sequence numbers: the next one it expects and the
  * numbers it skipped (gaps). A message is in order, after a gap (the skipped ones may still come,
- * late), late (fills a gap: reordered), or a duplicate (seen before). Protocol §5.3 allows only
- * "in order", so anything else fails the run.
+ * late), late (fills a gap: reordered), or a duplicate (seen before). Protocol §5.3 allows only "in
+ * order", so anything else fails the run.
  *
  * <p>The fast path (in order) is one comparison. Gaps are kept as ranges in two growing arrays; a
- * pathological relay that makes more than {@link #MAX_GAPS} of them only loses the ability to
- * tell a late message from a duplicate, never the count of what is missing.
+ * pathological relay that makes more than {@link #MAX_GAPS} of them only loses the ability to tell
+ * a late message from a duplicate, never the count of what is missing.
  */
 public final class SequenceTracker {
   public enum Verdict {
@@ -39,8 +39,8 @@ public final class SequenceTracker {
   }
 
   /**
-   * The wire carries the low 32 bits; the full number is the one nearest to what we expect
-   * (within 2^31 either way), so long runs wrap cleanly.
+   * The wire carries the low 32 bits; the full number is the one nearest to what we expect (within
+   * 2^31 either way), so long runs wrap cleanly.
    */
   long widen(long seq32) {
     long d = (seq32 - expected) & 0xffffffffL;

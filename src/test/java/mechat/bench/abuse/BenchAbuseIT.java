@@ -19,8 +19,8 @@ class BenchAbuseIT {
   void aRunTooShortForTheSlowKindsNamesThemAndFails() throws Exception {
     ChatServer server = TestServers.start(TestServers.settings("rate = 100", "burst = 100"));
     try {
-      BenchRun r = BenchRun.of("bench", "abuse", "--port", server.port(), "--duration", 3,
-          "--json");
+      BenchRun r =
+          BenchRun.of("bench", "abuse", "--port", server.port(), "--duration", 3, "--json");
       assertEquals(1, r.exit(), r.toString());
       assertEquals(0, r.count("violations"), r.toString());
       for (String quick : new String[] {"garbage", "long_line", "vanish", "reset", "half_close"}) {
@@ -29,7 +29,8 @@ class BenchAbuseIT {
       // a reader is dropped only after 60 s of not reading (the default), a flood lasts 9 s
       assertEquals(0, r.count("slow_reader_completed"), r.toString());
       assertEquals(0, r.count("flood_completed"), r.toString());
-      assertTrue(r.out().contains("not shown: no slow-reader episode completed (run longer"), r.out());
+      assertTrue(
+          r.out().contains("not shown: no slow-reader episode completed (run longer"), r.out());
       assertTrue(r.out().contains("not shown: no flood episode completed"), r.out());
       assertTrue(r.out().contains("\nresult: FAIL\n"), r.out());
       assertEquals("false", r.json("ok"));

@@ -31,8 +31,21 @@ class BenchChatIT {
 
   @Test
   void closedLoopDeliversAndCountsEveryMessage() {
-    BenchRun r = BenchRun.of("bench", "chat", "--port", server.port(), "--pairs", 20,
-        "--messages", 200, "--size", 64, "--timeout", 20, "--json");
+    BenchRun r =
+        BenchRun.of(
+            "bench",
+            "chat",
+            "--port",
+            server.port(),
+            "--pairs",
+            20,
+            "--messages",
+            200,
+            "--size",
+            64,
+            "--timeout",
+            20,
+            "--json");
     assertEquals(0, r.exit(), r.toString());
     assertEquals(8000, r.count("sent"), r.toString());
     assertEquals(8000, r.count("received"), r.toString());
@@ -41,15 +54,31 @@ class BenchChatIT {
     }
     assertEquals("true", r.json("ok"));
     assertTrue(Double.parseDouble(r.json("msgs_per_s")) > 0, r.toString());
-    assertTrue(Double.parseDouble(r.json("lat_max_us")) >= Double.parseDouble(r.json("lat_p50_us")));
+    assertTrue(
+        Double.parseDouble(r.json("lat_max_us")) >= Double.parseDouble(r.json("lat_p50_us")));
     assertTrue(r.out().contains("sent 8000, received 8000 in "), r.out());
     assertTrue(r.out().contains("\nresult: OK\n"), r.out());
   }
 
   @Test
   void openLoopReportsTheSendLagToo() {
-    BenchRun r = BenchRun.of("bench", "chat", "--port", server.port(), "--pairs", 5,
-        "--messages", 100, "--size", 100, "--rate", 5000, "--timeout", 20, "--json");
+    BenchRun r =
+        BenchRun.of(
+            "bench",
+            "chat",
+            "--port",
+            server.port(),
+            "--pairs",
+            5,
+            "--messages",
+            100,
+            "--size",
+            100,
+            "--rate",
+            5000,
+            "--timeout",
+            20,
+            "--json");
     assertEquals(0, r.exit(), r.toString());
     assertEquals(1000, r.count("received"), r.toString());
     assertNotNull(r.json("send_lag_p99_us"));
@@ -59,16 +88,27 @@ class BenchChatIT {
   }
 
   /**
-   * A client of someone else waits on the server; the bench client it gets matched to waits for
-   * it to leave (as a leftover of a previous run would) and the run still succeeds.
+   * A client of someone else waits on the server; the bench client it gets matched to waits for it
+   * to leave (as a leftover of a previous run would) and the run still succeeds.
    */
   @Test
   void waitsOutAMatchWithAClientOutsideTheRun() throws Exception {
     try (LineClient stranger = LineClient.named(server.port(), "stranger")) {
       stranger.expect("wait");
-      CompletableFuture<BenchRun> run = CompletableFuture.supplyAsync(() -> BenchRun.of(
-          "bench", "chat", "--port", server.port(), "--pairs", 2, "--messages", 50,
-          "--timeout", 20));
+      CompletableFuture<BenchRun> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  BenchRun.of(
+                      "bench",
+                      "chat",
+                      "--port",
+                      server.port(),
+                      "--pairs",
+                      2,
+                      "--messages",
+                      50,
+                      "--timeout",
+                      20));
       String matched = stranger.readLine();
       assertNotNull(matched);
       assertTrue(matched.startsWith("matched to mb"), matched);

@@ -10,22 +10,34 @@ import mechat.bench.BenchRun;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code mechat bench} must fail (exit 1) and say why whenever the server is wrong: against a
- * relay that spoils every 50th line in each direction, and against servers that refuse or stall.
- * With 2 pairs and 220 messages per client, each of the 4 directions spoils lines 50, 100, 150
- * and 200: 16 in all, and the last line of each direction is intact.
+ * {@code mechat bench} must fail (exit 1) and say why whenever the server is wrong: against a relay
+ * that spoils every 50th line in each direction, and against servers that refuse or stall. With 2
+ * pairs and 220 messages per client, each of the 4 directions spoils lines 50, 100, 150 and 200: 16
+ * in all, and the last line of each direction is intact.
  */
 class BenchFaultIT {
 
   private static BenchRun chatThrough(FaultyRelay.Fault fault) throws IOException {
     try (FaultyRelay relay = new FaultyRelay(fault, 50)) {
-      return BenchRun.of("bench", "chat", "--port", relay.port(), "--pairs", 2, "--messages", 220,
-          "--size", 40, "--timeout", 10, "--json");
+      return BenchRun.of(
+          "bench",
+          "chat",
+          "--port",
+          relay.port(),
+          "--pairs",
+          2,
+          "--messages",
+          220,
+          "--size",
+          40,
+          "--timeout",
+          10,
+          "--json");
     }
   }
 
-  private static void assertCounts(BenchRun r, long lost, long reordered, long duplicated,
-      long corrupted) {
+  private static void assertCounts(
+      BenchRun r, long lost, long reordered, long duplicated, long corrupted) {
     assertEquals(1, r.exit(), r.toString());
     assertEquals(lost, r.count("lost"), r.toString());
     assertEquals(reordered, r.count("reordered"), r.toString());
@@ -74,8 +86,23 @@ class BenchFaultIT {
   @Test
   void handlesHugeMessagesWithoutAWindow() throws IOException {
     try (FaultyRelay relay = new FaultyRelay(FaultyRelay.Fault.DROP, Integer.MAX_VALUE)) {
-      BenchRun r = BenchRun.of("bench", "chat", "--port", relay.port(), "--pairs", 1,
-          "--messages", 5, "--size", 300_000, "--window", 0, "--timeout", 10, "--json");
+      BenchRun r =
+          BenchRun.of(
+              "bench",
+              "chat",
+              "--port",
+              relay.port(),
+              "--pairs",
+              1,
+              "--messages",
+              5,
+              "--size",
+              300_000,
+              "--window",
+              0,
+              "--timeout",
+              10,
+              "--json");
       assertEquals(0, r.exit(), r.toString());
       assertEquals(10, r.count("received"));
     }
@@ -96,8 +123,17 @@ class BenchFaultIT {
   @Test
   void failsWhenSetupDoesNotFinishInTime() throws IOException {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      BenchRun r = BenchRun.of("bench", "idle", "--port", silent.getLocalPort(), "--conns", 3,
-          "--timeout", 0.3, "--json");
+      BenchRun r =
+          BenchRun.of(
+              "bench",
+              "idle",
+              "--port",
+              silent.getLocalPort(),
+              "--conns",
+              3,
+              "--timeout",
+              0.3,
+              "--json");
       assertEquals(1, r.exit(), r.toString());
       assertTrue(r.err().contains("not all clients registered within --timeout"), r.err());
       assertEquals("false", r.json("ok"));
@@ -107,20 +143,22 @@ class BenchFaultIT {
 
   @Test
   void badOptionsExitWith2() {
-    for (String[] args : new String[][] {
-        {"bench", "chat", "--size", "25"},
-        {"bench", "chat", "--pairs", "0"},
-        {"bench", "chat", "--window", "-1"},
-        {"bench", "chat", "--rate", "-5"},
-        {"bench", "chat", "--no-such-option"},
-        {"bench", "idle", "--conns", "0"},
-        {"bench", "idle", "--port", "70000"},
-        {"bench", "abuse", "--clients", "6"},
-        {"bench", "abuse", "--duration", "0"},
-        {"bench", "abuse", "--churn", "-1"},
-        {"bench", "soak", "--rate", "0"},
-        {"bench", "soak", "--warmup", "-1"},
-        {"bench", "soak", "--slow-reader-wait", "0"}}) {
+    for (String[] args :
+        new String[][] {
+          {"bench", "chat", "--size", "25"},
+          {"bench", "chat", "--pairs", "0"},
+          {"bench", "chat", "--window", "-1"},
+          {"bench", "chat", "--rate", "-5"},
+          {"bench", "chat", "--no-such-option"},
+          {"bench", "idle", "--conns", "0"},
+          {"bench", "idle", "--port", "70000"},
+          {"bench", "abuse", "--clients", "6"},
+          {"bench", "abuse", "--duration", "0"},
+          {"bench", "abuse", "--churn", "-1"},
+          {"bench", "soak", "--rate", "0"},
+          {"bench", "soak", "--warmup", "-1"},
+          {"bench", "soak", "--slow-reader-wait", "0"}
+        }) {
       BenchRun r = BenchRun.of((Object[]) args);
       assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r);
     }

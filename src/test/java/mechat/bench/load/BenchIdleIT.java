@@ -16,8 +16,19 @@ class BenchIdleIT {
   void registersHoldsAndClosesConnections() throws Exception {
     ChatServer server = TestServers.start();
     try {
-      BenchRun r = BenchRun.of("bench", "idle", "--port", server.port(), "--conns", 100,
-          "--hold", 0.2, "--timeout", 20, "--json");
+      BenchRun r =
+          BenchRun.of(
+              "bench",
+              "idle",
+              "--port",
+              server.port(),
+              "--conns",
+              100,
+              "--hold",
+              0.2,
+              "--timeout",
+              20,
+              "--json");
       assertEquals(0, r.exit(), r.toString());
       assertTrue(r.out().startsWith("idle: 100 connections registered in "), r.out());
       assertEquals(100, r.count("conns"));

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A deliberately broken chat relay for tests: pairs clients in the order they register (the
- * first of two gets "wait", then both "matched to OTHER"), relays "SENDER: TEXT", and in each
- * direction spoils every {@code every}-th line with its {@link Fault}. Blocking sockets and a
- * thread per direction: it serves a handful of clients, and simplicity makes it obviously right.
+ * A deliberately broken chat relay for tests: pairs clients in the order they register (the first
+ * of two gets "wait", then both "matched to OTHER"), relays "SENDER: TEXT", and in each direction
+ * spoils every {@code every}-th line with its {@link Fault}. Blocking sockets and a thread per
+ * direction: it serves a handful of clients, and simplicity makes it obviously right.
  */
 final class FaultyRelay implements AutoCloseable {
   enum Fault {
@@ -53,8 +53,12 @@ final class FaultyRelay implements AutoCloseable {
         Socket s = listener.accept();
         s.setTcpNoDelay(true);
         sockets.add(s);
-        Peer p = new Peer(null, s, new BufferedInputStream(s.getInputStream()),
-            new BufferedOutputStream(s.getOutputStream()));
+        Peer p =
+            new Peer(
+                null,
+                s,
+                new BufferedInputStream(s.getInputStream()),
+                new BufferedOutputStream(s.getOutputStream()));
         byte[] name = readLine(p.in());
         if (name == null) continue;
         register(new Peer(new String(name, StandardCharsets.UTF_8), s, p.in(), p.out()));
