@@ -1,14 +1,9 @@
 package mechat.chat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import mechat.protocol.Frame;
 import mechat.protocol.LineEncoder;
 import mechat.protocol.Notices;
-import mechat.protocol.SlashCommand;
-import mechat.protocol.Username;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -90,21 +85,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Messages of this connection's own stream and timers. */
   non-sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
-  private enum HandshakeTimedOut implements Internal {
-    INSTANCE
-  }
-
-  private enum WriteStalled implements Internal {
-    INSTANCE
-  }
-
-  private enum LeaveTimedOut implements Internal {
-    INSTANCE
-  }
-
-  /** The rate limit has a token again. */
-  private enum RateTick implements Internal {
-    INSTANCE
+  /** The connection's timers, each its own message. */
+  private enum Timer implements Internal {
+    /** No valid, free name in time (§3.5). */
+    HANDSHAKE,
+    /** Output pending and nothing read for the slow-reader timeout (§5.4). */
+    WRITE_STALLED,
+    /** The conversation never confirmed our Leave. */
+    LEAVE_CONFIRM,
+    /** The rate limit has a token again (§5.5). */
+    RATE
   }
 
   private static final Duration LEAVE_CONFIRM_TIMEOUT = Duration.ofSeconds(5);
@@ -122,7 +112,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final Inbox inbox;
   private final Outbox outbox;
 
-  private Phase phase = new AwaitingName();
+  private ConnectionPhase phase = new ConnectionPhase.AwaitingName(this);
   private String name;
 
   /** The matchmaker holds (or is asked for) our name: it must be told when we leave. */
@@ -170,7 +160,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.inbox =
         new Inbox(settings.inboundWindow(), settings.rate(), settings.burst(), System.nanoTime());
     context.pipeToSelf(ends.outDone(), (done, failure) -> ConnectionStream.OutboundEnded.INSTANCE);
-    timers.startSingleTimer(HandshakeTimedOut.INSTANCE, settings.handshakeTimeout());
+    timers.startSingleTimer(Timer.HANDSHAKE, settings.handshakeTimeout());
     LOG.info("connection opened from {}", address);
   }
 
@@ -180,7 +170,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(ConnectionStream.InboundStarted.class, this::onInboundStarted)
         .onMessage(ConnectionStream.Inbound.class, this::onInbound)
         .onMessageEquals(ConnectionStream.InboundEnded.INSTANCE, this::onInboundEnded)
-        .onMessageEquals(RateTick.INSTANCE, this::processInput)
+        .onMessageEquals(Timer.RATE, this::processInput)
         .onMessageEquals(ConnectionStream.Written.INSTANCE, this::onWritten)
         .onMessageEquals(ConnectionStream.OutboundEnded.INSTANCE, this::onOutboundEnded)
         .onMessageEquals(NameTaken.INSTANCE, () -> then(phase::onNameTaken))
@@ -191,10 +181,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(NotDelivered.class, n -> then(() -> phase.onNotDelivered(n)))
         .onMessage(PartnerLeft.class, p -> then(() -> phase.onPartnerLeft(p)))
         .onMessageEquals(ServerShuttingDown.INSTANCE, () -> then(phase::onServerShuttingDown))
-        .onMessageEquals(HandshakeTimedOut.INSTANCE, () -> then(phase::onHandshakeTimedOut))
+        .onMessageEquals(Timer.HANDSHAKE, () -> then(phase::onHandshakeTimedOut))
         .onMessage(LeaveConfirmed.class, c -> onLeaveConfirmed())
-        .onMessageEquals(LeaveTimedOut.INSTANCE, this::onLeaveConfirmed)
-        .onMessageEquals(WriteStalled.INSTANCE, this::onWriteStalled)
+        .onMessageEquals(Timer.LEAVE_CONFIRM, this::onLeaveConfirmed)
+        .onMessageEquals(Timer.WRITE_STALLED, this::onWriteStalled)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -205,318 +195,89 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return processInput();
   }
 
-  // ---------------------------------------------------------------- the phases
-
-  /** What one phase does with each event; the defaults are what most phases do. */
-  private abstract class Phase {
-    /** Input waits, unread and unacked, until the matchmaker or the end decides what follows. */
-    boolean holdsInput() {
-      return false;
-    }
-
-    /** Whether a message line goes on from here (§5.5: only those cost a rate-limit token). */
-    boolean chargesLines() {
-      return false;
-    }
-
-    String invalidLineNotice() {
-      return Notices.INVALID_MESSAGE;
-    }
-
-    /** A valid input line; phases that hold input never get one. */
-    void onLine(Frame.Line line) {}
-
-    /** The frames of a batch are handled. */
-    void afterInput() {}
-
-    void onNameTaken() {}
-
-    void onWaiting() {}
-
-    /** A match that crossed our leaving: leave it at once, the partner gets "partner left". */
-    void onMatched(Matched m) {
-      m.conversation().tell(new ConversationActor.Leave(forConversation, false));
-    }
-
-    /** Lines of a conversation we are not (or no longer) in: dropped, never shown. */
-    void onDeliver(Deliver d) {
-      d.ackTo().tell(new Delivered(d.conversation()));
-    }
-
-    void onDelivered(Delivered d) {}
-
-    void onNotDelivered(NotDelivered n) {
-      for (int i = 0; i < n.lines(); i++) notice(Notices.NOT_MATCHED);
-    }
-
-    void onPartnerLeft(PartnerLeft p) {}
-
-    void onServerShuttingDown() {
-      notice(Notices.SERVER_SHUTTING_DOWN);
-      startClosing("server shutting down", null);
-    }
-
-    void onHandshakeTimedOut() {}
-
-    /** The client leaves for good, from this phase. */
-    void onLeaving() {}
+  /** This connection as a conversation sees it. */
+  ActorRef<ConversationEvent> self() {
+    return forConversation;
   }
 
-  private final class AwaitingName extends Phase {
-    @Override
-    boolean chargesLines() {
-      return true;
-    }
-
-    @Override
-    String invalidLineNotice() {
-      return Notices.INVALID_USERNAME;
-    }
-
-    @Override
-    void onLine(Frame.Line line) {
-      String proposed = Username.trim(line.text());
-      if (SlashCommand.parse(proposed).orElse(null) == SlashCommand.QUIT) {
-        quit();
-      } else if (!Username.isValid(proposed)) {
-        notice(Notices.INVALID_USERNAME);
-      } else {
-        name = proposed;
-        nameClaimed = true;
-        matchmaker.tell(
-            new MatchmakerActor.Register(proposed, address, forMatchmaker, forConversation));
-        phase = new Registering();
-      }
-    }
-
-    @Override
-    void onHandshakeTimedOut() {
-      timedOut();
-    }
+  void become(ConnectionPhase next) {
+    phase = next;
   }
 
-  private final class Registering extends Phase {
-    @Override
-    boolean holdsInput() {
-      return true;
-    }
-
-    @Override
-    void onNameTaken() {
-      name = null;
-      nameClaimed = false;
-      notice(Notices.USERNAME_TAKEN);
-      phase = new AwaitingName();
-    }
-
-    @Override
-    void onWaiting() {
-      nameAccepted();
-      startWaiting();
-    }
-
-    @Override
-    void onMatched(Matched m) {
-      startChatting(m);
-    }
-
-    @Override
-    void onHandshakeTimedOut() {
-      timedOut();
-    }
+  void claimName(String proposed) {
+    name = proposed;
+    nameClaimed = true;
+    matchmaker.tell(
+        new MatchmakerActor.Register(proposed, address, forMatchmaker, forConversation));
+    phase = new ConnectionPhase.Registering(this);
   }
 
-  /** A phase with a name: commands work, and other lines are messages (§6). */
-  private abstract class Named extends Phase {
-    @Override
-    void onLine(Frame.Line line) {
-      if (line.isBlank()) return;
-      Optional<SlashCommand> command = SlashCommand.parse(line.text());
-      if (command.isEmpty()) {
-        onMessage(line.text());
-        return;
-      }
-      switch (command.get()) {
-        case QUIT -> quit();
-        case NEXT -> onNext();
-        case HELP -> notice(Notices.HELP);
-        default -> notice(Notices.UNKNOWN_COMMAND);
-      }
-    }
-
-    abstract void onMessage(String text);
-
-    abstract void onNext();
+  void nameRefused() {
+    name = null;
+    nameClaimed = false;
+    notice(Notices.USERNAME_TAKEN);
+    phase = new ConnectionPhase.AwaitingName(this);
   }
-
-  private final class WaitingForPartner extends Named {
-    @Override
-    void onMessage(String text) {
-      notice(Notices.NOT_MATCHED);
-    }
-
-    @Override
-    void onNext() {
-      notice(Notices.WAIT);
-    }
-
-    @Override
-    void onMatched(Matched m) {
-      startChatting(m);
-    }
-  }
-
-  private final class Chatting extends Named {
-    private final ActorRef<ConversationActor.Command> conversation;
-    private final List<String> says = new ArrayList<>();
-
-    Chatting(ActorRef<ConversationActor.Command> conversation) {
-      this.conversation = conversation;
-    }
-
-    @Override
-    boolean chargesLines() {
-      return true;
-    }
-
-    @Override
-    void onMessage(String text) {
-      says.add(text);
-    }
-
-    @Override
-    void afterInput() {
-      if (says.isEmpty()) return;
-      conversation.tell(new ConversationActor.Say(forConversation, List.copyOf(says)));
-      says.clear();
-      inbox.sent();
-    }
-
-    @Override
-    void onNext() {
-      leaveConversation(true);
-      phase = new Requeuing();
-    }
-
-    @Override
-    void onLeaving() {
-      leaveConversation(false);
-    }
-
-    private void leaveConversation(boolean byNext) {
-      afterInput();
-      conversation.tell(new ConversationActor.Leave(forConversation, byNext));
-      inbox.resetWindow();
-      awaitingLeaveConfirm = true;
-      timers.startSingleTimer(LeaveTimedOut.INSTANCE, LEAVE_CONFIRM_TIMEOUT);
-    }
-
-    @Override
-    void onDeliver(Deliver d) {
-      if (outbox.isEnded() || !d.conversation().equals(conversation)) {
-        super.onDeliver(d);
-        return;
-      }
-      send(LineEncoder.chatLines(d.sender(), d.texts()));
-      metrics.relayed(d.texts().size());
-      outbox.confirm(d.ackTo(), new Delivered(d.conversation()));
-    }
-
-    @Override
-    void onDelivered(Delivered d) {
-      if (d.conversation().equals(conversation)) inbox.confirmed();
-    }
-
-    @Override
-    void onPartnerLeft(PartnerLeft p) {
-      if (!p.conversation().equals(conversation)) return; // one we left ourselves
-      afterInput();
-      conversation.tell(new ConversationActor.Release(forConversation));
-      inbox.resetWindow();
-      notice(Notices.PARTNER_LEFT);
-      phase = new Requeuing(); // the matchmaker requeues us: Waiting or Matched follows
-    }
-
-    @Override
-    void onServerShuttingDown() {
-      // tell the partner through the conversation, so that it never sees "partner left" first
-      conversation.tell(new ConversationActor.ServerStopping(forConversation));
-      notice(Notices.SERVER_SHUTTING_DOWN);
-      startClosing("server shutting down", conversation);
-    }
-  }
-
-  /** Out of a conversation (by /next or "partner left"); the matchmaker answers next. */
-  private final class Requeuing extends Phase {
-    @Override
-    boolean holdsInput() {
-      return true;
-    }
-
-    @Override
-    void onWaiting() {
-      startWaiting();
-    }
-
-    @Override
-    void onMatched(Matched m) {
-      startChatting(m);
-    }
-  }
-
-  private final class Closing extends Phase {
-    /** A conversation still to release when its "partner left" comes, or null. */
-    private final ActorRef<ConversationActor.Command> conversation;
-
-    Closing(ActorRef<ConversationActor.Command> conversation) {
-      this.conversation = conversation;
-    }
-
-    @Override
-    boolean holdsInput() {
-      return true;
-    }
-
-    @Override
-    void onNotDelivered(NotDelivered n) {}
-
-    @Override
-    void onPartnerLeft(PartnerLeft p) {
-      if (p.conversation().equals(conversation)) {
-        conversation.tell(new ConversationActor.Release(forConversation));
-      }
-    }
-
-    @Override
-    void onServerShuttingDown() {}
-  }
-
-  // ---------------------------------------------------------------- transitions
 
   private void nameAccepted() {
     if (registered) return;
     registered = true;
-    timers.cancel(HandshakeTimedOut.INSTANCE);
+    timers.cancel(Timer.HANDSHAKE);
   }
 
-  private void startWaiting() {
+  void startWaiting() {
+    nameAccepted();
     notice(Notices.WAIT);
-    phase = new WaitingForPartner();
+    phase = new ConnectionPhase.WaitingForPartner(this);
   }
 
-  private void startChatting(Matched m) {
+  void startChatting(Matched m) {
     nameAccepted();
     inbox.resetWindow();
     notice(Notices.matchedTo(m.partnerName()));
-    phase = new Chatting(m.conversation());
+    phase = new ConnectionPhase.Chatting(this, m.conversation());
   }
 
-  private void timedOut() {
+  /** Lines for the partner; the batch they came in is acked once the window allows. */
+  void say(ActorRef<ConversationActor.Command> conversation, List<String> texts) {
+    conversation.tell(new ConversationActor.Say(forConversation, texts));
+    inbox.sent();
+  }
+
+  /** Writes the partner's lines; false when the output has already ended. */
+  boolean write(Deliver d) {
+    if (outbox.isEnded()) return false;
+    send(LineEncoder.chatLines(d.sender(), d.texts()));
+    metrics.relayed(d.texts().size());
+    outbox.confirm(d.ackTo(), new Delivered(d.conversation()));
+    return true;
+  }
+
+  /** The partner has taken a batch of ours. */
+  void confirmed() {
+    inbox.confirmed();
+  }
+
+  /** Leaves, and stays until the conversation confirms that none of our lines is on its way. */
+  void leaveConversation(ActorRef<ConversationActor.Command> conversation, boolean byNext) {
+    conversation.tell(new ConversationActor.Leave(forConversation, byNext));
+    inbox.resetWindow();
+    awaitingLeaveConfirm = true;
+    timers.startSingleTimer(Timer.LEAVE_CONFIRM, LEAVE_CONFIRM_TIMEOUT);
+  }
+
+  /** The partner has left: the conversation may stop. */
+  void release(ActorRef<ConversationActor.Command> conversation) {
+    conversation.tell(new ConversationActor.Release(forConversation));
+    inbox.resetWindow();
+  }
+
+  void timedOut() {
     notice(Notices.TIMEOUT);
     leave("handshake timeout");
   }
 
-  private void quit() {
+  void quit() {
     notice(Notices.BYE);
     leave("quit");
   }
@@ -528,21 +289,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     startClosing(reason, null);
   }
 
-  private void startClosing(String reason, ActorRef<ConversationActor.Command> toRelease) {
-    phase = new Closing(toRelease);
+  void startClosing(String reason, ActorRef<ConversationActor.Command> toRelease) {
+    phase = new ConnectionPhase.Closing(this, toRelease);
     closeReason = reason;
     inbox.clear();
     outbox.close();
   }
 
   private Behavior<Command> stopIfDone() {
-    if (phase instanceof Closing && outbox.isEnded() && !awaitingLeaveConfirm) {
+    if (phase instanceof ConnectionPhase.Closing && outbox.isEnded() && !awaitingLeaveConfirm) {
       return Behaviors.stopped();
     }
     return this;
   }
-
-  // ---------------------------------------------------------------- input
 
   private Behavior<Command> onInboundStarted(ConnectionStream.InboundStarted s) {
     s.ackTo().tell(ConnectionStream.Ack.INSTANCE);
@@ -550,7 +309,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onInbound(ConnectionStream.Inbound in) {
-    inbox.onBatch(in.ackTo(), in.frames(), !(phase instanceof Closing));
+    inbox.onBatch(in.ackTo(), in.frames(), !(phase instanceof ConnectionPhase.Closing));
     return processInput();
   }
 
@@ -562,16 +321,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Handles frames until input must wait (for the matchmaker or the rate limit), then acks. */
   private Behavior<Command> processInput() {
     while (inbox.hasFrame() && !phase.holdsInput()) {
-      if (costsToken(inbox.peek())) {
+      if (phase.costsToken(inbox.peek())) {
         long wait = inbox.takeToken(System.nanoTime());
         if (wait > 0) {
-          if (!timers.isTimerActive(RateTick.INSTANCE)) {
-            timers.startSingleTimer(RateTick.INSTANCE, Duration.ofNanos(wait));
+          if (!timers.isTimerActive(Timer.RATE)) {
+            timers.startSingleTimer(Timer.RATE, Duration.ofNanos(wait));
           }
           break;
         }
       }
-      handle(inbox.take());
+      phase.handle(inbox.take());
     }
     phase.afterInput();
     if (inbox.isFinished() && !phase.holdsInput()) leave("disconnected");
@@ -579,31 +338,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return stopIfDone();
   }
 
-  /**
-   * The rate limit (§5.5) applies to what goes on from here: a chat message to the partner, a
-   * proposed name to the matchmaker. Lines answered on the spot (commands, "not matched", invalid
-   * or over-long lines) are free, so a backlog of them is worked through at once.
-   */
-  private boolean costsToken(Frame frame) {
-    return phase.chargesLines()
-        && frame instanceof Frame.Line line
-        && !line.isBlank()
-        && !line.text().startsWith("/");
-  }
-
-  private void handle(Frame frame) {
-    if (frame instanceof Frame.Line line) {
-      phase.onLine(line);
-    } else if (frame == Frame.TooLong.INSTANCE) {
-      notice(Notices.MESSAGE_TOO_LONG);
-    } else {
-      notice(phase.invalidLineNotice());
-    }
-  }
-
-  // ---------------------------------------------------------------- output and the end
-
-  private void notice(String text) {
+  void notice(String text) {
     send(LineEncoder.notice(text));
   }
 
@@ -613,20 +348,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onWritten() {
-    timers.cancel(WriteStalled.INSTANCE);
+    timers.cancel(Timer.WRITE_STALLED);
     if (outbox.onWritten()) startStallClock();
     inbox.ackIfReady(!phase.holdsInput() && !outbox.isOverHighWater());
     return this;
   }
 
   private void startStallClock() {
-    timers.startSingleTimer(WriteStalled.INSTANCE, settings.slowReaderTimeout());
+    timers.startSingleTimer(Timer.WRITE_STALLED, settings.slowReaderTimeout());
   }
 
   private Behavior<Command> onOutboundEnded() {
     outbox.onEnded();
-    timers.cancel(WriteStalled.INSTANCE);
-    if (!(phase instanceof Closing) && inbox.isFinished()) leave("disconnected");
+    timers.cancel(Timer.WRITE_STALLED);
+    if (!(phase instanceof ConnectionPhase.Closing) && inbox.isFinished()) leave("disconnected");
     // Otherwise input is acked again, runs to its end, and then we leave (lines read are kept).
     inbox.ackIfReady(!phase.holdsInput() && !outbox.isOverHighWater());
     return stopIfDone();
@@ -638,7 +373,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         address,
         name,
         settings.slowReaderTimeout().toSeconds());
-    if (!(phase instanceof Closing)) leave("slow reader");
+    if (!(phase instanceof ConnectionPhase.Closing)) leave("slow reader");
     closeReason = "slow reader";
     outbox.abort();
     return stopIfDone();
@@ -646,7 +381,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onLeaveConfirmed() {
     awaitingLeaveConfirm = false;
-    timers.cancel(LeaveTimedOut.INSTANCE);
+    timers.cancel(Timer.LEAVE_CONFIRM);
     return stopIfDone();
   }
 

@@ -2,13 +2,10 @@ package mechat.bench.abuse;
 
 import static mechat.bench.abuse.Pairing.ANSWER;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import mechat.bench.load.Payload;
 import mechat.bench.load.SequenceTracker;
 import mechat.protocol.ChatLine;
@@ -65,7 +62,7 @@ final class Episodes {
   private static void garbage(Episode e) throws IOException {
     if (e.variant(2) == 0) {
       ScriptedSocket c = e.connect();
-      Script s = Script.garbage(e.random, false);
+      GarbageScript s = GarbageScript.of(e.random, false);
       s.writeInPieces(c, e.random);
       for (int i = 0; i < s.invalid; i++) c.expectLine(Notices.INVALID_USERNAME, ANSWER);
       c.write(Garbage.invalidLine(e.random)); // and leave in the middle of one more
@@ -73,8 +70,8 @@ final class Episodes {
       return;
     }
     Pairing.Pair p = Pairing.register(e, 0);
-    Script a = Script.garbage(e.random, true);
-    Script b = Script.garbage(e.random, true);
+    GarbageScript a = GarbageScript.of(e.random, true);
+    GarbageScript b = GarbageScript.of(e.random, true);
     a.writeInPieces(p.first(), e.random);
     b.writeInPieces(p.second(), e.random);
     expectAnswers(p.first(), a.invalid, p.secondName(), b.texts);
@@ -361,50 +358,5 @@ final class Episodes {
 
   private static String chat(String sender, String text) {
     return new ChatLine(sender, text).format();
-  }
-
-  /** Garbage lines to send, and what they should bring: invalid-line notices, chat lines. */
-  private static final class Script {
-    final byte[] bytes;
-    final int invalid;
-    final List<String> texts;
-
-    private Script(byte[] bytes, int invalid, List<String> texts) {
-      this.bytes = bytes;
-      this.invalid = invalid;
-      this.texts = texts;
-    }
-
-    /** 1-30 invalid lines (LF or CRLF), and with {@code texts} up to 10 chat lines among them. */
-    static Script garbage(Random r, boolean texts) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      int invalid = 1 + r.nextInt(30);
-      List<String> chat = new ArrayList<>();
-      int textLines = texts ? r.nextInt(11) : 0;
-      int left = invalid;
-      int textsLeft = textLines;
-      while (left + textsLeft > 0) {
-        if (textsLeft > 0 && (left == 0 || r.nextInt(left + textsLeft) < textsLeft)) {
-          String t = Garbage.textLine(r);
-          chat.add(t);
-          out.writeBytes(t.getBytes(StandardCharsets.US_ASCII));
-          textsLeft--;
-        } else {
-          out.writeBytes(Garbage.invalidLine(r));
-          left--;
-        }
-        out.writeBytes(r.nextBoolean() ? new byte[] {'\n'} : new byte[] {'\r', '\n'});
-      }
-      return new Script(out.toByteArray(), invalid, chat);
-    }
-
-    /** Writes in pieces of 1 to 1500 bytes: the server must handle every split (§1). */
-    void writeInPieces(ScriptedSocket c, Random r) throws IOException {
-      for (int off = 0; off < bytes.length; ) {
-        int n = Math.min(bytes.length - off, 1 + r.nextInt(1500));
-        c.write(bytes, off, n);
-        off += n;
-      }
-    }
   }
 }
