@@ -109,6 +109,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final TimerScheduler<Command> timers;
   private final ActorRef<MatchmakerReply> forMatchmaker;
   private final ActorRef<ConversationEvent> forConversation;
+  private final ConnectionStream.Handle stream;
   private final Inbox inbox;
   private final Outbox outbox;
 
@@ -154,12 +155,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.timers = timers;
     this.forMatchmaker = context.getSelf().narrow();
     this.forConversation = context.getSelf().narrow();
-    ConnectionStream.Ends ends =
-        connector.connect(ConnectionStream.create(context.getSelf(), settings.inboundBatchBytes()));
-    this.outbox = new Outbox(ends.out(), settings.outboundHighWaterBytes());
     this.inbox =
         new Inbox(settings.inboundWindow(), settings.rate(), settings.burst(), System.nanoTime());
-    context.pipeToSelf(ends.outDone(), (done, failure) -> ConnectionStream.OutboundEnded.INSTANCE);
+    this.stream =
+        connector.connect(ConnectionStream.create(context.getSelf(), settings.inboundBatchBytes()));
+    this.outbox = new Outbox(stream, settings.outboundHighWaterBytes());
+    inbox.ackTo(stream::ack);
     timers.startSingleTimer(Timer.HANDSHAKE, settings.handshakeTimeout());
     LOG.info("connection opened from {}", address);
   }
@@ -167,7 +168,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(ConnectionStream.InboundStarted.class, this::onInboundStarted)
         .onMessage(ConnectionStream.Inbound.class, this::onInbound)
         .onMessageEquals(ConnectionStream.InboundEnded.INSTANCE, this::onInboundEnded)
         .onMessageEquals(Timer.RATE, this::processInput)
@@ -303,13 +303,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     return this;
   }
 
-  private Behavior<Command> onInboundStarted(ConnectionStream.InboundStarted s) {
-    s.ackTo().tell(ConnectionStream.Ack.INSTANCE);
-    return this;
-  }
-
   private Behavior<Command> onInbound(ConnectionStream.Inbound in) {
-    inbox.onBatch(in.ackTo(), in.frames(), !(phase instanceof ConnectionPhase.Closing));
+    inbox.onBatch(in.frames(), !(phase instanceof ConnectionPhase.Closing));
     return processInput();
   }
 
@@ -387,6 +382,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onPostStop() {
     outbox.releaseHeldAcks();
+    stream.actorStopped();
     LOG.info(
         "connection closed from {}{} ({})",
         address,

@@ -1,31 +1,16 @@
 package mechat.chat;
 
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import mechat.protocol.Frame;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Builds the stream that joins a {@link ConnectionActor} to its client, and names what travels on
- * it: decoded input frames in, encoded server lines out.
- *
- * <p>Input: each transport cuts its client's input into frames (a TCP read gives the list of lines
- * it completes); while the actor is busy, the lists of further reads are joined into one batch, so
- * one message and one ack carry many lines. An {@code ActorSink} with an input buffer of one hands
- * the actor one batch at a time and waits for its {@link Ack}. Output: the actor's {@link Outbox}
- * feeds an {@code ActorSource} one element at a time, each acked with {@link Written} once it is
- * passed on. The transport (TCP, TLS, a WebSocket or a test harness) is a {@link Connector}.
+ * The stream that joins a {@link ConnectionActor} to its client, and what travels on it: decoded
+ * input frames in (each transport cuts its client's input into frames: a TCP read gives the list of
+ * lines it completes), encoded server lines out. One {@link ConnectionStage} does all of it; the
+ * transport (TCP, TLS, a WebSocket or a test harness) is a {@link Connector}.
  */
 public final class ConnectionStream {
   private ConnectionStream() {}
@@ -33,34 +18,28 @@ public final class ConnectionStream {
   /** Connects the stream to the client's socket and runs it (once). */
   @FunctionalInterface
   public interface Connector {
-    Ends connect(Flow<List<Frame>, ByteString, Ends> stream);
+    Handle connect(Flow<List<Frame>, ByteString, Handle> stream);
   }
 
-  /** What running the stream gives: where output goes, and when the output side has ended. */
-  public record Ends(ActorRef<Outbound> out, CompletionStage<Done> outDone) {}
+  /** What the actor holds of its running stream; every call is asynchronous and thread-safe. */
+  public interface Handle {
+    /** The last batch is handled: the stream may send the next one. */
+    void ack();
 
-  /** The ack the inbound sink waits for before it sends the next batch. */
-  public enum Ack {
-    INSTANCE
+    /** Server lines, UTF-8, each ended by LF (§1); one element at a time, until Written. */
+    void write(ByteString bytes);
+
+    /** Close after the bytes already written (graceful). */
+    void close();
+
+    /** Drop the connection at once (a reader that stopped reading). */
+    void abort();
+
+    /** The actor is gone: end whatever is left of the stream. */
+    void actorStopped();
   }
 
-  /** Elements of the outbound source: bytes to write, or the end of the output. */
-  public sealed interface Outbound {}
-
-  /** Server lines, UTF-8, each terminated by LF (§1): one or many per element. */
-  public record Bytes(ByteString bytes) implements Outbound {}
-
-  /** Close after the bytes already written (graceful). */
-  public enum Close implements Outbound {
-    INSTANCE
-  }
-
-  /** Drop the connection at once (a reader that stopped reading). */
-  public enum Abort implements Outbound {
-    INSTANCE
-  }
-
-  /** Fails the outbound stream, which drops the connection. */
+  /** Fails the output, which drops the connection. */
   public static final class SlowReaderException extends RuntimeException {
     SlowReaderException() {
       super("reader blocked its sender for too long", null, false, false);
@@ -69,72 +48,27 @@ public final class ConnectionStream {
 
   // What the stream tells the actor.
 
-  record InboundStarted(ActorRef<Ack> ackTo) implements ConnectionActor.Internal {}
+  /** Frames of one or more reads; the next batch comes after {@link Handle#ack()}. */
+  record Inbound(List<Frame> frames) implements ConnectionActor.Internal {}
 
-  record Inbound(ActorRef<Ack> ackTo, List<Frame> frames) implements ConnectionActor.Internal {}
-
+  /** The client sent its last byte or broke off, and every batch before was acked. */
   enum InboundEnded implements ConnectionActor.Internal {
     INSTANCE
   }
 
-  /** The outbound source has passed the last element on and takes the next. */
+  /** The last element written has been passed on: the stream takes the next. */
   enum Written implements ConnectionActor.Internal {
     INSTANCE
   }
 
+  /** Nothing more can be written: closed, dropped, or the client's socket is gone. */
   enum OutboundEnded implements ConnectionActor.Internal {
     INSTANCE
   }
 
   /** The actor's side of the stream, for a {@link Connector} to run. */
-  static Flow<List<Frame>, ByteString, Ends> create(
+  static Flow<List<Frame>, ByteString, Handle> create(
       ActorRef<ConnectionActor.Command> actor, int batchBytes) {
-    Sink<List<Frame>, ?> in =
-        Flow.<List<Frame>>create()
-            .filter(frames -> !frames.isEmpty())
-            .batchWeighted(
-                batchBytes,
-                ConnectionStream::weight,
-                ConnectionStream::firstOfBatch,
-                ConnectionStream::addToBatch)
-            .to(
-                ActorSink.<List<Frame>, ConnectionActor.Command, Ack>actorRefWithBackpressure(
-                        actor,
-                        Inbound::new,
-                        InboundStarted::new,
-                        Ack.INSTANCE,
-                        InboundEnded.INSTANCE,
-                        failure -> InboundEnded.INSTANCE)
-                    .addAttributes(Attributes.inputBuffer(1, 1)));
-    Source<ByteString, Ends> out =
-        ActorSource.<Outbound, ConnectionActor.Command>actorRefWithBackpressure(
-                actor,
-                Written.INSTANCE,
-                o -> o == Close.INSTANCE ? Optional.of(CompletionStrategy.draining()) : none(),
-                o ->
-                    o == Abort.INSTANCE ? Optional.of(new SlowReaderException()) : Optional.empty())
-            .map(o -> ((Bytes) o).bytes())
-            .watchTermination(Ends::new);
-    return Flow.fromSinkAndSourceMat(in, out, Keep.right());
-  }
-
-  private static Optional<CompletionStrategy> none() {
-    return Optional.empty();
-  }
-
-  private static Long weight(List<Frame> frames) {
-    long weight = 0;
-    for (Frame f : frames) weight += f instanceof Frame.Line l ? 64L + l.text().length() : 64L;
-    return weight;
-  }
-
-  /** A batch starts as a copy, so that the transport's list is never changed. */
-  private static List<Frame> firstOfBatch(List<Frame> frames) {
-    return new java.util.ArrayList<>(frames);
-  }
-
-  private static List<Frame> addToBatch(List<Frame> batch, List<Frame> more) {
-    batch.addAll(more);
-    return batch;
+    return Flow.fromGraph(new ConnectionStage(actor, batchBytes));
   }
 }

@@ -3,7 +3,6 @@ package mechat.chat;
 import java.util.ArrayDeque;
 import java.util.List;
 import mechat.protocol.Frame;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * A connection's input (owned by its {@link ConnectionActor}): the frames of the batch being
@@ -22,7 +21,8 @@ final class Inbox {
   private final TokenBucket rateLimit;
 
   private final ArrayDeque<Frame> frames = new ArrayDeque<>();
-  private ActorRef<ConnectionStream.Ack> ackTo;
+  private Runnable ack = () -> {};
+  private boolean unacked;
   private boolean ended;
   private int unconfirmed;
 
@@ -33,9 +33,14 @@ final class Inbox {
     this.rateLimit = rate > 0 ? new TokenBucket(rate, burst, nowNanos) : null;
   }
 
+  /** Where acks go: the stream, once it runs. */
+  void ackTo(Runnable streamAck) {
+    ack = streamAck;
+  }
+
   /** A batch from the stream; its frames are dropped when {@code keep} is false (closing). */
-  void onBatch(ActorRef<ConnectionStream.Ack> batchAckTo, List<Frame> batch, boolean keep) {
-    ackTo = batchAckTo;
+  void onBatch(List<Frame> batch, boolean keep) {
+    unacked = true;
     if (keep) frames.addAll(batch);
   }
 
@@ -95,9 +100,9 @@ final class Inbox {
    * room and the caller allows it; true when it did.
    */
   boolean ackIfReady(boolean allowed) {
-    if (ackTo == null || !frames.isEmpty() || unconfirmed >= window || !allowed) return false;
-    ackTo.tell(ConnectionStream.Ack.INSTANCE);
-    ackTo = null;
+    if (!unacked || !frames.isEmpty() || unconfirmed >= window || !allowed) return false;
+    unacked = false;
+    ack.run();
     return true;
   }
 }

@@ -17,7 +17,7 @@ final class Outbox {
   private record HeldAck(
       ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered ack) {}
 
-  private final ActorRef<ConnectionStream.Outbound> out;
+  private final ConnectionStream.Handle out;
   private final int highWaterBytes;
   private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
   private final ArrayDeque<HeldAck> heldAcks = new ArrayDeque<>();
@@ -27,7 +27,7 @@ final class Outbox {
   private boolean closeSent;
   private boolean ended;
 
-  Outbox(ActorRef<ConnectionStream.Outbound> out, int highWaterBytes) {
+  Outbox(ConnectionStream.Handle out, int highWaterBytes) {
     this.out = out;
     this.highWaterBytes = highWaterBytes;
   }
@@ -82,7 +82,7 @@ final class Outbox {
   void abort() {
     closing = true;
     closeSent = true;
-    out.tell(ConnectionStream.Abort.INSTANCE);
+    out.abort();
   }
 
   /** The stream is gone: nothing queued can be written any more, so forget it. */
@@ -104,12 +104,12 @@ final class Outbox {
       ByteString chunk = queue.poll();
       while (!queue.isEmpty()) chunk = chunk.concat(queue.poll());
       inFlightBytes = chunk.length();
-      out.tell(new ConnectionStream.Bytes(chunk));
+      out.write(chunk);
       return true;
     }
     if (closing) {
       closeSent = true;
-      out.tell(ConnectionStream.Close.INSTANCE);
+      out.close();
     }
     return false;
   }

@@ -16,7 +16,7 @@ public interface IncomingClient {
   InetSocketAddress remoteAddress();
 
   /** Runs a connection's stream over this client's connection; called at most once. */
-  ConnectionStream.Ends connect(Flow<List<Frame>, ByteString, ConnectionStream.Ends> stream);
+  ConnectionStream.Handle connect(Flow<List<Frame>, ByteString, ConnectionStream.Handle> stream);
 
   /** Sends one notice ({@code server full}, say) and closes, ignoring what the client sends. */
   void refuse(String notice);

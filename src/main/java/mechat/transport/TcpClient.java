@@ -28,8 +28,8 @@ record TcpClient(Tcp.IncomingConnection tcp, int maxLineBytes, ClassicActorSyste
   }
 
   @Override
-  public ConnectionStream.Ends connect(
-      Flow<List<Frame>, ByteString, ConnectionStream.Ends> stream) {
+  public ConnectionStream.Handle connect(
+      Flow<List<Frame>, ByteString, ConnectionStream.Handle> stream) {
     LineDecoder decoder = new LineDecoder(maxLineBytes);
     return tcp.handleWith(
         Flow.of(ByteString.class)

@@ -141,7 +141,7 @@ class ConnectionActorTest {
       LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
       ConnectionStream.Connector connector =
           stream -> {
-            Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Ends> ends =
+            Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Handle> ends =
                 Source.<ByteString>queue(64)
                     .map(decoder::decode)
                     .viaMat(stream, Keep.both())

@@ -105,7 +105,9 @@ class ConnectionFuzzIT {
       LineDecoder decoder = new LineDecoder(settings.maxLineBytes());
       ConnectionStream.Connector connector =
           stream -> {
-            Pair<Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Ends>, CompletionStage<Done>>
+            Pair<
+                    Pair<BoundedSourceQueue<ByteString>, ConnectionStream.Handle>,
+                    CompletionStage<Done>>
                 ends =
                     Source.<ByteString>queue(reads)
                         .map(decoder::decode)
