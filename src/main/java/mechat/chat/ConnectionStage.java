@@ -36,11 +36,9 @@ final class ConnectionStage
   private final Inlet<List<Frame>> in = Inlet.create("ConnectionStage.in");
   private final Outlet<ByteString> out = Outlet.create("ConnectionStage.out");
   private final FlowShape<List<Frame>, ByteString> shape = FlowShape.of(in, out);
-  private final ActorRef<ConnectionActor.Command> actor;
   private final int batchBytes;
 
-  ConnectionStage(ActorRef<ConnectionActor.Command> actor, int batchBytes) {
-    this.actor = actor;
+  ConnectionStage(int batchBytes) {
     this.batchBytes = batchBytes;
   }
 
@@ -56,7 +54,23 @@ final class ConnectionStage
     return Pair.create(logic, logic.handle);
   }
 
+  /** The handle's calls other than a write. */
+  private enum Call {
+    ACK,
+    CLOSE,
+    ABORT,
+    ACTOR_STOPPED
+  }
+
+  /** Starts the stage for its actor. */
+  private record Start(ActorRef<ConnectionActor.Command> actor) {}
+
   private final class Logic extends GraphStageLogic {
+    private ActorRef<ConnectionActor.Command> actor;
+
+    /** What happened before the actor started the stage: a connection that broke at once. */
+    private List<ConnectionActor.Command> early;
+
     // input
     private List<Frame> batch;
     private long batchWeight;
@@ -68,37 +82,39 @@ final class ConnectionStage
     private boolean closing;
     private boolean outputEnded;
 
-    private final AsyncCallback<Object> ack = createAsyncCallback(x -> onAck());
-    private final AsyncCallback<ByteString> write = createAsyncCallback(this::onWrite);
-    private final AsyncCallback<Object> close = createAsyncCallback(x -> onClose());
-    private final AsyncCallback<Object> abort = createAsyncCallback(x -> onAbort());
-    private final AsyncCallback<Object> actorStopped = createAsyncCallback(x -> onActorStopped());
+    /** One callback for every call of the handle: each callback costs ~150 bytes of state. */
+    private final AsyncCallback<Object> fromActor = createAsyncCallback(this::onActorCall);
 
     final ConnectionStream.Handle handle =
         new ConnectionStream.Handle() {
           @Override
-          public void ack() {
-            ack.invoke(Boolean.TRUE);
+          void start(ActorRef<ConnectionActor.Command> actor) {
+            fromActor.invoke(new Start(actor));
           }
 
           @Override
-          public void write(ByteString bytes) {
-            write.invoke(bytes);
+          void ack() {
+            fromActor.invoke(Call.ACK);
           }
 
           @Override
-          public void close() {
-            close.invoke(Boolean.TRUE);
+          void write(ByteString bytes) {
+            fromActor.invoke(bytes);
           }
 
           @Override
-          public void abort() {
-            abort.invoke(Boolean.TRUE);
+          void close() {
+            fromActor.invoke(Call.CLOSE);
           }
 
           @Override
-          public void actorStopped() {
-            actorStopped.invoke(Boolean.TRUE);
+          void abort() {
+            fromActor.invoke(Call.ABORT);
+          }
+
+          @Override
+          void actorStopped() {
+            fromActor.invoke(Call.ACTOR_STOPPED);
           }
         };
 
@@ -141,10 +157,34 @@ final class ConnectionStage
           });
     }
 
+    private void onActorCall(Object call) {
+      if (call instanceof ByteString bytes) onWrite(bytes);
+      else if (call instanceof Start start) onStart(start.actor());
+      else if (call == Call.ACK) onAck();
+      else if (call == Call.CLOSE) onClose();
+      else if (call == Call.ABORT) onAbort();
+      else onActorStopped();
+    }
+
     @Override
     public void preStart() {
       setKeepGoing(true); // an ended input waits for the actor's last ack
-      pull(in);
+    }
+
+    private void onStart(ActorRef<ConnectionActor.Command> startedBy) {
+      actor = startedBy;
+      if (early != null) early.forEach(actor::tell);
+      early = null;
+      if (!isClosed(in)) pull(in);
+    }
+
+    private void tell(ConnectionActor.Command message) {
+      if (actor != null) {
+        actor.tell(message);
+      } else {
+        if (early == null) early = new ArrayList<>(2);
+        early.add(message);
+      }
     }
 
     private void onFrames(List<Frame> frames) {
@@ -159,7 +199,7 @@ final class ConnectionStage
     }
 
     private void sendBatch() {
-      actor.tell(new ConnectionStream.Inbound(batch));
+      tell(new ConnectionStream.Inbound(batch));
       batch = null;
       batchWeight = 0;
       awaitingAck = true;
@@ -184,7 +224,7 @@ final class ConnectionStage
     private void tellInputEnded() {
       if (endTold || awaitingAck || batch != null) return;
       endTold = true;
-      actor.tell(ConnectionStream.InboundEnded.INSTANCE);
+      tell(ConnectionStream.InboundEnded.INSTANCE);
       if (outputEnded) completeStage();
     }
 
@@ -196,7 +236,7 @@ final class ConnectionStage
 
     private void pushAndTell(ByteString bytes) {
       push(out, bytes);
-      actor.tell(ConnectionStream.Written.INSTANCE);
+      tell(ConnectionStream.Written.INSTANCE);
       if (closing) finishOutput();
     }
 
@@ -227,7 +267,7 @@ final class ConnectionStage
       if (outputEnded) return;
       outputEnded = true;
       pending = null;
-      actor.tell(ConnectionStream.OutboundEnded.INSTANCE);
+      tell(ConnectionStream.OutboundEnded.INSTANCE);
       if (endTold) completeStage();
     }
   }

@@ -1,6 +1,7 @@
 package mechat.chat;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import mechat.protocol.Frame;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -21,22 +22,30 @@ public final class ConnectionStream {
     Handle connect(Flow<List<Frame>, ByteString, Handle> stream);
   }
 
-  /** What the actor holds of its running stream; every call is asynchronous and thread-safe. */
-  public interface Handle {
+  /**
+   * What the actor holds of its running stream; every call is asynchronous and thread-safe. Its
+   * operations are the actor's alone: a transport only passes the handle on.
+   */
+  public abstract static class Handle {
+    Handle() {}
+
+    /** The actor the stream talks to; nothing is read before this. */
+    abstract void start(ActorRef<ConnectionActor.Command> actor);
+
     /** The last batch is handled: the stream may send the next one. */
-    void ack();
+    abstract void ack();
 
     /** Server lines, UTF-8, each ended by LF (§1); one element at a time, until Written. */
-    void write(ByteString bytes);
+    abstract void write(ByteString bytes);
 
     /** Close after the bytes already written (graceful). */
-    void close();
+    abstract void close();
 
     /** Drop the connection at once (a reader that stopped reading). */
-    void abort();
+    abstract void abort();
 
     /** The actor is gone: end whatever is left of the stream. */
-    void actorStopped();
+    abstract void actorStopped();
   }
 
   /** Fails the output, which drops the connection. */
@@ -66,9 +75,15 @@ public final class ConnectionStream {
     INSTANCE
   }
 
-  /** The actor's side of the stream, for a {@link Connector} to run. */
-  static Flow<List<Frame>, ByteString, Handle> create(
-      ActorRef<ConnectionActor.Command> actor, int batchBytes) {
-    return Flow.fromGraph(new ConnectionStage(actor, batchBytes));
+  private static final ConcurrentHashMap<Integer, Flow<List<Frame>, ByteString, Handle>> SHARED =
+      new ConcurrentHashMap<>();
+
+  /**
+   * The actor's side of the stream, for a {@link Connector} to run, then {@link Handle#start} it.
+   * One blueprint serves every connection with the same batch size: what a connection keeps of its
+   * blueprint is then shared, not its own.
+   */
+  static Flow<List<Frame>, ByteString, Handle> create(int batchBytes) {
+    return SHARED.computeIfAbsent(batchBytes, b -> Flow.fromGraph(new ConnectionStage(b)));
   }
 }

@@ -99,6 +99,7 @@ public final class ChatServer {
           await(
               TcpListener.bind(system, settings.host(), settings.port(), maxLineBytes)
                   .to(guardian)
+                  .addAttributes(TcpListener.ACCEPTING)
                   .run(system));
       if (tlsListener.isPresent()) {
         int tlsPort = settings.tls().get().port();
@@ -110,6 +111,7 @@ public final class ChatServer {
                         .get()
                         .bind(system, settings.host(), tlsPort, maxLineBytes)
                         .to(guardian)
+                        .addAttributes(TcpListener.ACCEPTING)
                         .run(system)));
       }
     } catch (Exception e) {

@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import mechat.chat.ConnectionStream;
 import mechat.protocol.Frame;
-import mechat.protocol.LineDecoder;
 import mechat.protocol.LineEncoder;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -19,7 +18,7 @@ import org.apache.pekko.util.ByteString;
  * a {@link LineDecoder} (§1), one list of frames per read. A reset from the client ends the input
  * like a close, so the lines already read are still handled.
  */
-record TcpClient(Tcp.IncomingConnection tcp, int maxLineBytes, ClassicActorSystemProvider system)
+record TcpClient(Tcp.IncomingConnection tcp, LineFraming framing, ClassicActorSystemProvider system)
     implements IncomingClient {
 
   @Override
@@ -30,13 +29,7 @@ record TcpClient(Tcp.IncomingConnection tcp, int maxLineBytes, ClassicActorSyste
   @Override
   public ConnectionStream.Handle connect(
       Flow<List<Frame>, ByteString, ConnectionStream.Handle> stream) {
-    LineDecoder decoder = new LineDecoder(maxLineBytes);
-    return tcp.handleWith(
-        Flow.of(ByteString.class)
-            .onErrorComplete()
-            .map(decoder::decode)
-            .viaMat(stream, Keep.right()),
-        system);
+    return tcp.handleWith(Flow.fromGraph(framing).viaMat(stream, Keep.right()), system);
   }
 
   @Override

@@ -6,6 +6,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 
@@ -19,12 +21,20 @@ public final class TcpListener {
   static final List<Inet.SocketOption> OPTIONS =
       List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
+  /**
+   * For the stream of accepted connections: Pekko's bind stage asks for one connection at a time
+   * and waits for it; on a dispatcher of its own, that round trip does not queue behind the work of
+   * the connections it has accepted.
+   */
+  public static final Attributes ACCEPTING = ActorAttributes.dispatcher("mechat.accept-dispatcher");
+
   private TcpListener() {}
 
   public static Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
+    LineFraming framing = new LineFraming(maxLineBytes);
     return Tcp.get(system)
         .bind(host, port, BACKLOG, OPTIONS, false, Optional.empty())
-        .map(tcp -> new TcpClient(tcp, maxLineBytes, system));
+        .map(tcp -> new TcpClient(tcp, framing, system));
   }
 }

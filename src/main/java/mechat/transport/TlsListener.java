@@ -62,9 +62,10 @@ public final class TlsListener {
   /** Binds the port; each connection carries plain lines to the protocol, as a TCP one does. */
   public Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
+    LineFraming framing = new LineFraming(maxLineBytes);
     return Tcp.get(system)
         .bind(host, port, TcpListener.BACKLOG, TcpListener.OPTIONS, false, Optional.empty())
-        .map(tcp -> new TcpClient(secured(tcp), maxLineBytes, system));
+        .map(tcp -> new TcpClient(secured(tcp), framing, system));
   }
 
   /** Completes once every connection's socket is closed, after its last bytes. */
