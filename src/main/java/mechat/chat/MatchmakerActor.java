@@ -8,10 +8,12 @@ import java.util.Optional;
 import mechat.protocol.Username;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.dispatch.ControlMessage;
 
 /**
  * The singleton that owns the username registry (case-insensitive, released when a client leaves),
@@ -34,9 +36,13 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
       ActorRef<ConnectionActor.ConversationEvent> connection)
       implements Command {}
 
-  /** The client is leaving: release its name and take it out of the queue. */
+  /**
+   * The client is leaving: release its name and take it out of the queue. A control message: in the
+   * {@link #MAILBOX} it overtakes the requests queued before it, so that a client whose close the
+   * server has read is not paired again meanwhile (thousands may close at once).
+   */
   public record Unregister(ActorRef<ConnectionActor.ConversationEvent> connection)
-      implements Command {}
+      implements Command, ControlMessage {}
 
   /**
    * A conversation is over: the stayer rejoins the queue first, then the leaver if it left by /next
@@ -72,6 +78,10 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
       apart = new HashMap<>();
 
   private int conversations;
+
+  /** The matchmaker's mailbox: {@link Unregister} goes first. */
+  public static final MailboxSelector MAILBOX =
+      MailboxSelector.fromConfig("mechat.matchmaker-mailbox");
 
   public static Behavior<Command> create() {
     return Behaviors.setup(MatchmakerActor::new);

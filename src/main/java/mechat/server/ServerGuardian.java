@@ -81,7 +81,8 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
       ActorContext<Command> context, TimerScheduler<Command> timers, ServerSettings settings) {
     super(context);
     this.settings = settings;
-    this.matchmaker = context.spawn(MatchmakerActor.create(), "matchmaker");
+    this.matchmaker =
+        context.spawn(MatchmakerActor.create(), "matchmaker", MatchmakerActor.MAILBOX);
     if (!settings.statsInterval().isZero()) {
       timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
     }
