@@ -39,4 +39,29 @@ class BenchIdleIT {
       server.stop(Duration.ofSeconds(10));
     }
   }
+
+  @Test
+  void roundsRegisterNewClientsEachTimeOnTheSameServer() throws Exception {
+    ChatServer server = TestServers.start();
+    try {
+      BenchRun r =
+          BenchRun.of(
+              "bench",
+              "idle",
+              "--port",
+              server.port(),
+              "--conns",
+              20,
+              "--rounds",
+              2,
+              "--timeout",
+              20);
+      assertEquals(0, r.exit(), r.toString());
+      assertTrue(r.out().startsWith("round 1 of 2\nidle: 20 connections registered in "), r.out());
+      assertTrue(r.out().contains("round 2 of 2\nidle: 20 connections registered in "), r.out());
+      assertEquals(2, r.out().split("result: OK", -1).length - 1, r.out());
+    } finally {
+      server.stop(Duration.ofSeconds(10));
+    }
+  }
 }
