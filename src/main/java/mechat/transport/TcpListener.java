@@ -1,7 +1,7 @@
 package mechat.transport;
 
+import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.io.Inet;
@@ -18,6 +18,10 @@ import org.apache.pekko.stream.javadsl.Tcp;
  */
 public final class TcpListener {
   static final int BACKLOG = 1024;
+
+  /** Connections accepted per round trip to the listener actor (see BindStage). */
+  static final int BATCH = 64;
+
   static final List<Inet.SocketOption> OPTIONS =
       List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
@@ -33,8 +37,14 @@ public final class TcpListener {
   public static Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     LineFraming framing = new LineFraming(maxLineBytes);
-    return Tcp.get(system)
-        .bind(host, port, BACKLOG, OPTIONS, false, Optional.empty())
-        .map(tcp -> new TcpClient(tcp, framing, system));
+    return accept(system, host, port).map(tcp -> new TcpClient(tcp, framing, system));
+  }
+
+  /** Accepted TCP connections, {@link #BATCH} per round trip to Pekko's listener actor. */
+  static Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> accept(
+      ActorSystem<?> system, String host, int port) {
+    return Source.fromGraph(
+        new BindStage(
+            system.classicSystem(), new InetSocketAddress(host, port), BACKLOG, OPTIONS, BATCH));
   }
 }

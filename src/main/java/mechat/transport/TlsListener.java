@@ -3,7 +3,6 @@ package mechat.transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLContext;
@@ -63,8 +62,7 @@ public final class TlsListener {
   public Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     LineFraming framing = new LineFraming(maxLineBytes);
-    return Tcp.get(system)
-        .bind(host, port, TcpListener.BACKLOG, TcpListener.OPTIONS, false, Optional.empty())
+    return TcpListener.accept(system, host, port)
         .map(tcp -> new TcpClient(secured(tcp), framing, system));
   }
 
