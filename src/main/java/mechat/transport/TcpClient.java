@@ -19,7 +19,11 @@ import org.apache.pekko.util.ByteString;
  * a {@link LineDecoder} (§1), one list of frames per read. A reset from the client ends the input
  * like a close, so the lines already read are still handled.
  */
-record TcpClient(Tcp.IncomingConnection tcp, int maxLineBytes, ClassicActorSystemProvider system)
+record TcpClient(
+    Tcp.IncomingConnection tcp,
+    String transport,
+    int maxLineBytes,
+    ClassicActorSystemProvider system)
     implements IncomingClient {
 
   @Override

@@ -25,6 +25,6 @@ public final class TcpListener {
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     return Tcp.get(system)
         .bind(host, port, BACKLOG, OPTIONS, false, Optional.empty())
-        .map(tcp -> new TcpClient(tcp, maxLineBytes, system));
+        .map(tcp -> new TcpClient(tcp, IncomingClient.TCP, maxLineBytes, system));
   }
 }

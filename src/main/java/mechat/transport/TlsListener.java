@@ -64,7 +64,7 @@ public final class TlsListener {
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     return Tcp.get(system)
         .bind(host, port, TcpListener.BACKLOG, TcpListener.OPTIONS, false, Optional.empty())
-        .map(tcp -> new TcpClient(secured(tcp), maxLineBytes, system));
+        .map(tcp -> new TcpClient(secured(tcp), IncomingClient.TLS, maxLineBytes, system));
   }
 
   /** Completes once every connection's socket is closed, after its last bytes. */
