@@ -2,17 +2,17 @@ package mechat.web;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import mechat.protocol.Notices;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The server's output to a browser (§10): the connection's bytes, LF-terminated lines, become one
- * text message per line without its terminator; when the output ends, a Close whose code follows
- * from the last line sent. A line cut between two chunks is joined first.
+ * text message per line without its terminator; when the output completes, a Close whose code
+ * follows from the last line sent. When it fails (a reader dropped for not reading), no Close
+ * follows: the failure goes on. A line cut between two chunks is joined first.
  */
 final class OutboundLines {
   /** Close codes of RFC 6455 that §10 uses. */
@@ -31,9 +31,15 @@ final class OutboundLines {
   record Close(int code) implements Out {}
 
   static Flow<ByteString, Out, NotUsed> flow() {
-    return Flow.of(ByteString.class)
-        .statefulMap(Split::new, Split::add, Split::end)
-        .mapConcat(outs -> outs);
+    return Flow.fromMaterializer(
+            (materializer, attributes) -> {
+              Split split = new Split(); // one per connection
+              return Flow.of(ByteString.class)
+                  .mapConcat(split::add)
+                  .concatLazy(
+                      Source.lazySingle(split::close)); // pulled at the end, never after a failure
+            })
+        .mapMaterializedValue(m -> NotUsed.notUsed());
   }
 
   /**
@@ -55,7 +61,7 @@ final class OutboundLines {
     private ByteString partial = ByteString.emptyByteString();
     private String lastLine = "";
 
-    Pair<Split, List<Out>> add(ByteString chunk) {
+    List<Out> add(ByteString chunk) {
       ByteString bytes = partial.isEmpty() ? chunk : partial.concat(chunk);
       List<Out> lines = new ArrayList<>();
       int start = 0;
@@ -65,11 +71,11 @@ final class OutboundLines {
         start = lf + 1;
       }
       partial = bytes.drop(start);
-      return Pair.create(this, lines);
+      return lines;
     }
 
-    Optional<List<Out>> end() {
-      return Optional.of(List.of(new Close(closeCode(lastLine))));
+    Out close() {
+      return new Close(closeCode(lastLine));
     }
   }
 }
