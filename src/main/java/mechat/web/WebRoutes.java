@@ -39,7 +39,7 @@ import org.apache.pekko.http.javadsl.settings.WebSocketSettings;
 public final class WebRoutes {
   /** The Prometheus text exposition format, version 0.0.4 (what the registry writes). */
   static final ContentType PROMETHEUS =
-      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+      ContentTypes.parse("text/plain; version=0.0.4; charset=UTF-8");
 
   private static final List<HttpHeader> NO_STORE =
       List.of(RawHeader.create("Cache-Control", "no-store"));
