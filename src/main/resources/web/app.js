@@ -34,7 +34,7 @@ const ui = {
 
 const encoder = new TextEncoder();
 const utf8Length = (s) => encoder.encode(s).length;
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
 // U+0000–U+001F except TAB, U+007F–U+009F (spec §1)
 const CONTROL_CHARS = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/;
 
@@ -91,9 +91,11 @@ let lastScrollTop = 0;
 // ---------------------------------------------------------------------------------------
 // connection
 
+// /chat beside the page, so that a reverse proxy may serve both under a path of its own
 function wsUrl() {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/chat`;
+  const url = new URL('chat', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
 }
 
 function connect() {
