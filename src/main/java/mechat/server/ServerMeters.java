@@ -14,8 +14,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,17 +58,16 @@ public final class ServerMeters implements AutoCloseable {
   private JvmGcMetrics gc;
 
   public ServerMeters() {
-    connections =
-        Map.copyOf(
-            TRANSPORTS.stream()
-                .collect(
-                    java.util.stream.Collectors.toMap(
-                        t -> t,
-                        t ->
-                            registry.gauge(
-                                "mechat.connections",
-                                Tags.of("transport", t),
-                                new AtomicInteger()))));
+    Map<String, AtomicInteger> open = new HashMap<>();
+    for (String transport : TRANSPORTS) {
+      AtomicInteger count = new AtomicInteger();
+      Gauge.builder("mechat.connections", count, AtomicInteger::get)
+          .tag("transport", transport)
+          .description("open connections, by transport")
+          .register(registry);
+      open.put(transport, count);
+    }
+    connections = Map.copyOf(open);
     Gauge.builder("mechat.named.clients", () -> matchmaker.registered())
         .description("clients with an accepted username")
         .register(registry);
@@ -80,17 +81,16 @@ public final class ServerMeters implements AutoCloseable {
         FunctionCounter.builder("mechat.lines.relayed", relayed, ServerMetrics::linesRelayed)
             .description("chat lines delivered to a partner")
             .register(registry);
-    refused =
-        Map.copyOf(
-            REASONS.stream()
-                .collect(
-                    java.util.stream.Collectors.toMap(
-                        r -> r,
-                        r ->
-                            Counter.builder("mechat.refused.connections")
-                                .tag("reason", r)
-                                .description("connections refused, by reason")
-                                .register(registry))));
+    Map<String, Counter> counters = new HashMap<>();
+    for (String reason : REASONS) {
+      counters.put(
+          reason,
+          Counter.builder("mechat.refused.connections")
+              .tag("reason", reason)
+              .description("connections refused, by reason")
+              .register(registry));
+    }
+    refused = Map.copyOf(counters);
   }
 
   /** The counter the connection actors add relayed lines to. */
@@ -158,18 +158,18 @@ public final class ServerMeters implements AutoCloseable {
    * Pekko (public in the bytecode); if a version changes it, the dispatcher's meters are simply
    * missing.
    */
-  private static java.util.Optional<ExecutorService> defaultDispatcherPool(ActorSystem<?> system) {
+  private static Optional<ExecutorService> defaultDispatcherPool(ActorSystem<?> system) {
     try {
       MessageDispatcher dispatcher =
           system.classicSystem().dispatchers().lookup("pekko.actor.default-dispatcher");
       if (dispatcher instanceof Dispatcher d
           && d.executorService().executor() instanceof ForkJoinPool pool) {
-        return java.util.Optional.of(pool);
+        return Optional.of(pool);
       }
     } catch (RuntimeException | LinkageError e) {
       // not there in this version: no dispatcher meters
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** The Prometheus text exposition format of every meter. */
