@@ -133,6 +133,17 @@ class WebSocketIT extends WebEndToEnd {
     p[1].expect("ann: text again");
   }
 
+  /** MEchat: as any other line it cannot use, the username phase answers it as a bad name. */
+  @Test
+  void s10_aBinaryMessageInTheUsernamePhaseIsAnInvalidUsername() throws Exception {
+    ChatServer s = webServer();
+    WsClient c = ws(s);
+    c.sendBinary(new byte[] {'b', 'o', 'b'});
+    c.expect("invalid username");
+    c.send("bob");
+    c.expect("wait");
+  }
+
   @Test
   void s10_textThatIsNotUtf8EndsTheConnectionWith1007AndThePartnerIsTold() throws Exception {
     ChatServer s = webServer();
