@@ -18,15 +18,11 @@ import mechat.transport.TlsContexts;
 import mechat.transport.TlsContexts.TlsSetupException;
 import mechat.transport.TlsListener;
 import mechat.web.Health;
-import mechat.web.HttpListener;
-import mechat.web.WebRoutes;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -34,47 +30,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the TCP listener (and the TLS one of §9, and the HTTP and HTTPS ones of §10, if
+ * Binds the TCP listener (and the TLS one of §9, and the {@link WebListeners} of §10, if
  * configured), feeds accepted clients of all of them to the {@link ServerGuardian}, and registers
  * the graceful shutdown of protocol §7 with CoordinatedShutdown: stop accepting, say {@code server
  * shutting down} to everyone after what is queued for them, close.
  *
  * <p>It owns the {@link Health} that {@code /health} reports: held back until every listener is
- * bound, and again from the first moment of the shutdown. The HTTP listener stays bound while the
+ * bound, and again from the first moment of the shutdown. The HTTP listeners stay bound while the
  * connections drain, so that load balancers read 503 and a browser arriving then is told {@code
- * server shutting down}; it is closed once they have.
+ * server shutting down}; they are closed once the others have.
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
-  /** How long HTTP connections still open at the end of a shutdown may take to finish. */
-  private static final Duration HTTP_CLOSE_DEADLINE = Duration.ofSeconds(1);
-
   private final ActorSystem<ServerGuardian.Command> system;
   private final Tcp.ServerBinding binding;
   private final Optional<TlsListener> tlsListener;
   private final Optional<Tcp.ServerBinding> tlsBinding;
-  private final Web web;
-
-  /** The HTTP side: its listeners (each optional), the health it reports and the meters. */
-  private record Web(
-      Optional<ServerBinding> http,
-      Optional<ServerBinding> https,
-      Health health,
-      ServerMeters meters) {}
+  private final WebListeners web;
+  private final Health health;
+  private final ServerMeters meters;
 
   private ChatServer(
       ActorSystem<ServerGuardian.Command> system,
       Tcp.ServerBinding binding,
       Optional<TlsListener> tlsListener,
       Optional<Tcp.ServerBinding> tlsBinding,
-      Web web) {
+      WebListeners web,
+      Health health,
+      ServerMeters meters) {
     this.system = system;
     this.binding = binding;
     this.tlsListener = tlsListener;
     this.tlsBinding = tlsBinding;
     this.web = web;
+    this.health = health;
+    this.meters = meters;
   }
 
   /** An address that could not be bound, in one line: {@code cannot listen on H:P: reason}. */
@@ -121,8 +113,7 @@ public final class ChatServer {
     Optional<TlsListener> tlsListener =
         settings.tls().isPresent() ? tlsContext.map(TlsListener::new) : Optional.empty();
     Optional<Tcp.ServerBinding> tlsBinding = Optional.empty();
-    Optional<ServerBinding> httpBinding = Optional.empty();
-    Optional<ServerBinding> httpsBinding = Optional.empty();
+    WebListeners web;
     String address = settings.host() + ":" + settings.port();
     try {
       binding =
@@ -142,99 +133,29 @@ public final class ChatServer {
                         .to(guardian)
                         .run(system)));
       }
-      if (settings.http().isOn()) {
-        meters.bindJvmAndDispatcher(system);
-        Route routes = webRoutes(system, settings, health, meters);
-        if (settings.http().port().isPresent()) {
-          int port = settings.http().port().get();
-          address = settings.host() + ":" + port + " (http)";
-          httpBinding =
-              Optional.of(await(bindHttp(system, settings, port, Optional.empty(), routes)));
-        }
-        if (settings.http().https().isPresent()) {
-          int port = settings.http().https().get().port();
-          address = settings.host() + ":" + port + " (https)";
-          httpsBinding = Optional.of(await(bindHttp(system, settings, port, tlsContext, routes)));
-        }
-      }
+      web = WebListeners.bind(system, settings, tlsContext, health, meters, BIND_TIMEOUT);
     } catch (Exception e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
       meters.close();
-      throw new ListenFailedException(address, e);
+      throw e instanceof ListenFailedException failed
+          ? failed
+          : new ListenFailedException(address, e);
     }
     ChatServer server =
-        new ChatServer(
-            system,
-            binding,
-            tlsListener,
-            tlsBinding,
-            new Web(httpBinding, httpsBinding, health, meters));
+        new ChatServer(system, binding, tlsListener, tlsBinding, web, health, meters);
     server.registerShutdown();
     health.release(Health.STARTING);
     log.info("listening on {}", IncomingClient.format(server.address()));
     tlsBinding.ifPresent(
         b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
-    httpBinding.ifPresent(
-        b -> log.info("listening on {} (http)", IncomingClient.format(b.localAddress())));
-    httpsBinding.ifPresent(
-        b -> log.info("listening on {} (https)", IncomingClient.format(b.localAddress())));
+    web.logListening();
     return server;
   }
 
-  private static Route webRoutes(
-      ActorSystem<ServerGuardian.Command> system,
-      ServerSettings settings,
-      Health health,
-      ServerMeters meters) {
-    return WebRoutes.create(
-        system,
-        settings.http(),
-        settings.connection().maxLineBytes(),
-        new WebRoutes.Server(
-            c -> system.tell(new ServerGuardian.Accepted(c)),
-            health,
-            () -> freshMetrics(system, meters),
-            () -> meters.refused(ServerMeters.ORIGIN_NOT_ALLOWED)));
-  }
-
-  private static CompletionStage<ServerBinding> bindHttp(
-      ActorSystem<?> system,
-      ServerSettings settings,
-      int port,
-      Optional<SSLContext> tls,
-      Route routes) {
-    return HttpListener.bind(
-        system,
-        settings.host(),
-        port,
-        tls,
-        routes,
-        settings.http(),
-        settings.maxConnections(),
-        settings.connection().slowReaderTimeout());
-  }
-
-  /** The meters as text, after asking the matchmaker for its current counts (stale if it fails). */
-  private static CompletionStage<String> freshMetrics(
-      ActorSystem<ServerGuardian.Command> system, ServerMeters meters) {
-    Duration timeout = Duration.ofSeconds(2);
-    return AskPattern.<ServerGuardian.Command, ActorRef<MatchmakerActor.Command>>ask(
-            system, ServerGuardian.GetMatchmaker::new, timeout, system.scheduler())
-        .thenCompose(
-            matchmaker ->
-                AskPattern.<MatchmakerActor.Command, MatchmakerActor.Stats>ask(
-                    matchmaker, MatchmakerActor.GetStats::new, timeout, system.scheduler()))
-        .handle(
-            (stats, failure) -> {
-              if (stats != null) meters.matchmaker(stats);
-              return meters.scrape();
-            });
-  }
-
   /**
-   * The server's TLS context, if the settings ask for a TLS or an HTTPS listener: the keystore's
-   * password is read from the environment variable the settings name.
+   * The server's TLS context, if the settings ask for a TLS or an HTTPS listener (both use the same
+   * keystore): the keystore's password is read from the environment variable the settings name.
    */
   public static Optional<SSLContext> loadTls(
       ServerSettings settings, Function<String, String> environment) throws TlsSetupException {
@@ -259,7 +180,8 @@ public final class ChatServer {
     return Optional.of(TlsContexts.server(Path.of(keystore), password.toCharArray()));
   }
 
-  private static <T> T await(CompletionStage<T> bound) throws Exception {
+  private static Tcp.ServerBinding await(CompletionStage<Tcp.ServerBinding> bound)
+      throws Exception {
     return bound.toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -269,7 +191,7 @@ public final class ChatServer {
         CoordinatedShutdown.PhaseServiceUnbind(),
         "unbind",
         () -> {
-          web.health().holdBack(Health.SHUTTING_DOWN);
+          health.holdBack(Health.SHUTTING_DOWN);
           log.info("shutting down: no new connections, saying goodbye to every client");
           CompletionStage<?> tlsUnbound =
               tlsBinding
@@ -302,30 +224,15 @@ public final class ChatServer {
         tls ->
             shutdown.addTask(
                 CoordinatedShutdown.PhaseServiceStop(), "tls-close-notify", tls::allClosed));
-    // The HTTP listener answered /health (503) and refused new browsers while the others drained.
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseServiceStop(),
-        "http-unbind",
-        () ->
-            CompletableFuture.allOf(
-                    web.http().map(ChatServer::closeHttp).orElse(done()),
-                    web.https().map(ChatServer::closeHttp).orElse(done()))
-                .thenApply(v -> Done.getInstance()));
+    // The HTTP listeners answered /health (503) and refused new browsers while the rest drained.
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "http-unbind", web::close);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-meters",
         () -> {
-          web.meters().close();
+          meters.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
-  }
-
-  private static CompletableFuture<?> closeHttp(ServerBinding binding) {
-    return binding.terminate(HTTP_CLOSE_DEADLINE).toCompletableFuture();
-  }
-
-  private static CompletableFuture<?> done() {
-    return CompletableFuture.completedFuture(Done.getInstance());
   }
 
   public InetSocketAddress address() {
@@ -343,21 +250,21 @@ public final class ChatServer {
 
   /** The HTTP listener's port, when there is one. */
   public Optional<Integer> httpPort() {
-    return web.http().map(b -> b.localAddress().getPort());
+    return web.httpPort();
   }
 
   /** The HTTPS listener's port, when there is one. */
   public Optional<Integer> httpsPort() {
-    return web.https().map(b -> b.localAddress().getPort());
+    return web.httpsPort();
   }
 
-  /** What {@code /health} reports; the cluster may hold it back for reasons of its own. */
+  /** What {@code /health} reports; a cluster may hold it back for reasons of its own. */
   public Health health() {
-    return web.health();
+    return health;
   }
 
   public ServerMeters meters() {
-    return web.meters();
+    return meters;
   }
 
   public ActorSystem<ServerGuardian.Command> system() {

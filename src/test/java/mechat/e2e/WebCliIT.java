@@ -79,6 +79,21 @@ class WebCliIT {
   }
 
   @Test
+  void s10_anHttpPortInUseIsOneLineOfReasonAndExitCode1() throws Exception {
+    try (java.net.ServerSocket busy =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Run r = run("server", "--port", "0", "--http-port", String.valueOf(busy.getLocalPort()));
+      assertEquals(1, r.code(), r.err());
+      assertTrue(
+          r.err()
+              .startsWith(
+                  "mechat server: cannot listen on 127.0.0.1:" + busy.getLocalPort() + " (http): "),
+          r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+    }
+  }
+
+  @Test
   void s10_httpsWithoutAKeystoreIsOneLineOfReasonAndExitCode1() {
     Run r = run("server", "--port", "0", "--https-port", "0");
     assertEquals(1, r.code(), r.err());
