@@ -17,6 +17,7 @@ import mechat.transport.TcpListener;
 import mechat.transport.TlsContexts;
 import mechat.transport.TlsContexts.TlsSetupException;
 import mechat.transport.TlsListener;
+import mechat.web.Health;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -29,10 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the TCP listener (and the TLS one of §9, if configured), feeds accepted connections of both
- * to the {@link ServerGuardian}, and registers the graceful shutdown of protocol §7 with
- * CoordinatedShutdown: stop accepting, say {@code server shutting down} to everyone after what is
- * queued for them, close.
+ * Binds the TCP listener (and the TLS one of §9, and the {@link WebListeners} of §10, if
+ * configured), feeds accepted clients of all of them to the {@link ServerGuardian}, and registers
+ * the graceful shutdown of protocol §7 with CoordinatedShutdown: stop accepting, say {@code server
+ * shutting down} to everyone after what is queued for them, close.
+ *
+ * <p>It owns the {@link Health} that {@code /health} reports: held back until every listener is
+ * bound, and again from the first moment of the shutdown. The HTTP listeners stay bound while the
+ * connections drain, so that load balancers read 503 and a browser arriving then is told {@code
+ * server shutting down}; they are closed once the others have.
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
@@ -42,16 +48,25 @@ public final class ChatServer {
   private final Tcp.ServerBinding binding;
   private final Optional<TlsListener> tlsListener;
   private final Optional<Tcp.ServerBinding> tlsBinding;
+  private final WebListeners web;
+  private final Health health;
+  private final ServerMeters meters;
 
   private ChatServer(
       ActorSystem<ServerGuardian.Command> system,
       Tcp.ServerBinding binding,
       Optional<TlsListener> tlsListener,
-      Optional<Tcp.ServerBinding> tlsBinding) {
+      Optional<Tcp.ServerBinding> tlsBinding,
+      WebListeners web,
+      Health health,
+      ServerMeters meters) {
     this.system = system;
     this.binding = binding;
     this.tlsListener = tlsListener;
     this.tlsBinding = tlsBinding;
+    this.web = web;
+    this.health = health;
+    this.meters = meters;
   }
 
   /** An address that could not be bound, in one line: {@code cannot listen on H:P: reason}. */
@@ -77,22 +92,28 @@ public final class ChatServer {
 
   /**
    * Starts an actor system and binds the plain listener and, when the settings have a TLS port, the
-   * TLS listener with {@code tlsContext} (from {@link #loadTls}). Fails with a {@link
-   * ListenFailedException} (and the system terminated) when an address cannot be bound.
+   * TLS listener with {@code tlsContext} (from {@link #loadTls}), then the HTTP and HTTPS listeners
+   * they ask for (HTTPS with the same context). Fails with a {@link ListenFailedException} (and the
+   * system terminated) when an address cannot be bound.
    */
   public static ChatServer start(
       ServerSettings settings, Config config, Optional<SSLContext> tlsContext) throws Exception {
-    if (settings.tls().isPresent() != tlsContext.isPresent()) {
-      throw new IllegalArgumentException("a TLS port needs a TLS context, and only a TLS port");
+    if (settings.needsKeystore() != tlsContext.isPresent()) {
+      throw new IllegalArgumentException(
+          "a TLS or HTTPS port needs a TLS context, and only a TLS or HTTPS port");
     }
+    ServerMeters meters = new ServerMeters();
+    Health health = new Health();
     ActorSystem<ServerGuardian.Command> system =
-        ActorSystem.create(ServerGuardian.create(settings), "mechat", config);
+        ActorSystem.create(ServerGuardian.create(settings, meters), "mechat", config);
     int maxLineBytes = settings.connection().maxLineBytes();
     Sink<IncomingClient, CompletionStage<Done>> guardian =
         Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
     Tcp.ServerBinding binding = null;
-    Optional<TlsListener> tlsListener = tlsContext.map(TlsListener::new);
+    Optional<TlsListener> tlsListener =
+        settings.tls().isPresent() ? tlsContext.map(TlsListener::new) : Optional.empty();
     Optional<Tcp.ServerBinding> tlsBinding = Optional.empty();
+    WebListeners web;
     String address = settings.host() + ":" + settings.port();
     try {
       binding =
@@ -114,35 +135,51 @@ public final class ChatServer {
                         .addAttributes(TcpListener.ACCEPTING)
                         .run(system)));
       }
+      web = WebListeners.bind(system, settings, tlsContext, health, meters, BIND_TIMEOUT);
     } catch (Exception e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      throw new ListenFailedException(address, e);
+      meters.close();
+      throw e instanceof ListenFailedException failed
+          ? failed
+          : new ListenFailedException(address, e);
     }
-    ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
+    ChatServer server =
+        new ChatServer(system, binding, tlsListener, tlsBinding, web, health, meters);
     server.registerShutdown();
+    health.release(Health.STARTING);
     log.info("listening on {}", IncomingClient.format(server.address()));
     tlsBinding.ifPresent(
         b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
+    web.logListening();
     return server;
   }
 
   /**
-   * The server's TLS context, if the settings ask for a TLS listener: the keystore's password is
-   * read from the environment variable the settings name.
+   * The server's TLS context, if the settings ask for a TLS or an HTTPS listener (both use the same
+   * keystore): the keystore's password is read from the environment variable the settings name.
    */
   public static Optional<SSLContext> loadTls(
       ServerSettings settings, Function<String, String> environment) throws TlsSetupException {
-    if (settings.tls().isEmpty()) return Optional.empty();
-    ServerSettings.Tls tls = settings.tls().get();
-    String password = environment.apply(tls.passwordEnv());
+    if (!settings.needsKeystore()) return Optional.empty();
+    String keystore =
+        settings
+            .tls()
+            .map(ServerSettings.Tls::keystore)
+            .orElseGet(() -> settings.http().https().get().keystore());
+    String passwordEnv =
+        settings
+            .tls()
+            .map(ServerSettings.Tls::passwordEnv)
+            .orElseGet(() -> settings.http().https().get().passwordEnv());
+    String password = environment.apply(passwordEnv);
     if (password == null) {
       throw new TlsSetupException(
           "environment variable "
-              + tls.passwordEnv()
+              + passwordEnv
               + " is not set: it must hold the keystore's password (--tls-keystore-password-env)");
     }
-    return Optional.of(TlsContexts.server(Path.of(tls.keystore()), password.toCharArray()));
+    return Optional.of(TlsContexts.server(Path.of(keystore), password.toCharArray()));
   }
 
   private static Tcp.ServerBinding await(CompletionStage<Tcp.ServerBinding> bound)
@@ -156,6 +193,7 @@ public final class ChatServer {
         CoordinatedShutdown.PhaseServiceUnbind(),
         "unbind",
         () -> {
+          health.holdBack(Health.SHUTTING_DOWN);
           log.info("shutting down: no new connections, saying goodbye to every client");
           CompletionStage<?> tlsUnbound =
               tlsBinding
@@ -188,6 +226,15 @@ public final class ChatServer {
         tls ->
             shutdown.addTask(
                 CoordinatedShutdown.PhaseServiceStop(), "tls-close-notify", tls::allClosed));
+    // The HTTP listeners answered /health (503) and refused new browsers while the rest drained.
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "http-unbind", web::close);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-meters",
+        () -> {
+          meters.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   public InetSocketAddress address() {
@@ -201,6 +248,25 @@ public final class ChatServer {
   /** The TLS listener's port, when there is one. */
   public Optional<Integer> tlsPort() {
     return tlsBinding.map(b -> b.localAddress().getPort());
+  }
+
+  /** The HTTP listener's port, when there is one. */
+  public Optional<Integer> httpPort() {
+    return web.httpPort();
+  }
+
+  /** The HTTPS listener's port, when there is one. */
+  public Optional<Integer> httpsPort() {
+    return web.httpsPort();
+  }
+
+  /** What {@code /health} reports; a cluster may hold it back for reasons of its own. */
+  public Health health() {
+    return health;
+  }
+
+  public ServerMeters meters() {
+    return meters;
   }
 
   public ActorSystem<ServerGuardian.Command> system() {

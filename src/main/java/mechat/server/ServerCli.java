@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the MEchat server. Prints 'listening on HOST:PORT' on standard output once it"
           + " accepts connections, then 'listening on HOST:PORT (tls)' for the TLS listener if"
-          + " --tls-port is given; logs go to standard error.",
+          + " --tls-port is given, '... (http)' for --http-port and '... (https)' for"
+          + " --https-port; logs go to standard error.",
       "Defaults come from application.conf (mechat.server.*); --config FILE overrides them,"
           + " and each option overrides both. SIGTERM or Ctrl-C closes every connection with"
           + " 'server shutting down' and exits 0."
@@ -35,7 +36,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:clean shutdown",
-      "1:could not start (address in use, bad configuration, unusable TLS keystore)",
+      "1:could not start (address in use, bad configuration, unusable TLS keystore, --https-port"
+          + " without --tls-keystore)",
       "2:bad option"
     })
 public final class ServerCli implements Callable<Integer> {
@@ -120,6 +122,35 @@ public final class ServerCli implements Callable<Integer> {
   String tlsKeystorePasswordEnv;
 
   @Option(
+      names = "--http-port",
+      paramLabel = "P",
+      description =
+          "also serve the web page, its WebSocket at /chat, /health and /metrics over HTTP on"
+              + " this port; 0 picks a free one [off]")
+  Integer httpPort;
+
+  @Option(
+      names = "--https-port",
+      paramLabel = "P",
+      description =
+          "the same over HTTPS (TLS 1.3/1.2), with --tls-keystore; 0 picks a free one [off]")
+  Integer httpsPort;
+
+  @Option(
+      names = "--http-allowed-origins",
+      paramLabel = "ORIGIN[,ORIGIN...]",
+      description =
+          "origins (scheme://host[:port]) whose pages may open /chat besides the page's own;"
+              + " any other gets 403 [none]")
+  String httpAllowedOrigins;
+
+  @Option(
+      names = "--websocket-ping-interval",
+      paramLabel = "SECONDS",
+      description = "ping a WebSocket after this long without output [30]")
+  Double websocketPingInterval;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "HOCON file with mechat.server.* settings (and any pekko.* ones)")
@@ -139,9 +170,10 @@ public final class ServerCli implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    if ((tlsKeystore != null || tlsKeystorePasswordEnv != null) && settings.tls().isEmpty()) {
+    if ((tlsKeystore != null || tlsKeystorePasswordEnv != null) && !settings.needsKeystore()) {
       throw new ParameterException(
-          spec.commandLine(), "--tls-keystore and --tls-keystore-password-env need --tls-port");
+          spec.commandLine(),
+          "--tls-keystore and --tls-keystore-password-env need --tls-port or --https-port");
     }
     Optional<SSLContext> tls;
     try {
@@ -164,6 +196,12 @@ public final class ServerCli implements Callable<Integer> {
     server
         .tlsPort()
         .ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (tls)"));
+    server
+        .httpPort()
+        .ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (http)"));
+    server
+        .httpsPort()
+        .ifPresent(p -> out.println("listening on " + settings.host() + ":" + p + " (https)"));
     out.flush();
     server.awaitTermination(Duration.ofDays(36500));
     return 0;
@@ -184,6 +222,10 @@ public final class ServerCli implements Callable<Integer> {
     put(overrides, "tls-port", tlsPort);
     put(overrides, "tls-keystore", tlsKeystore);
     put(overrides, "tls-keystore-password-env", tlsKeystorePasswordEnv);
+    put(overrides, "http-port", httpPort);
+    put(overrides, "https-port", httpsPort);
+    put(overrides, "http-allowed-origins", httpAllowedOrigins);
+    put(overrides, "websocket-ping-interval", seconds(websocketPingInterval));
     Config base = ConfigFactory.load();
     if (configFile != null) {
       if (!configFile.isFile()) {

@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The root actor: starts the matchmaker, gives every accepted TCP connection its {@link
- * ConnectionActor} (or {@code server full} over the limit, §7, and {@code too many connections}
- * over the per-address limit, §9), logs the operator's stats line, and on shutdown tells every
- * connection to say goodbye and reports when the last one has closed.
+ * The root actor: starts the matchmaker, gives every accepted client (TCP, TLS or WebSocket) its
+ * {@link ConnectionActor} (or {@code server full} over the limit, §7, and {@code too many
+ * connections} over the per-address limit, §9), keeps the {@link ServerMeters} of connections and
+ * refusals, logs the operator's stats line from them, and on shutdown tells every connection to say
+ * goodbye and reports when the last one has closed.
  */
 public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Command> {
 
@@ -56,31 +57,43 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private static final Logger LOG = LoggerFactory.getLogger(ServerGuardian.class);
 
   private final ServerSettings settings;
-  private final ServerMetrics metrics = new ServerMetrics();
+  private final ServerMeters meters;
+  private final ServerMetrics metrics;
   private final ActorRef<MatchmakerActor.Command> matchmaker;
 
-  /** Every live connection, with the IP address it came from. */
-  private final Map<ActorRef<ConnectionActor.Command>, String> connections = new HashMap<>();
+  /** Every live connection, with the IP address it came from and its transport. */
+  private final Map<ActorRef<ConnectionActor.Command>, Slot> connections = new HashMap<>();
 
   private final Map<String, Integer> connectionsPerIp = new HashMap<>();
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private boolean draining;
 
-  // Since the last stats line
+  // At the last stats line
   private long lastStatsNanos = System.nanoTime();
   private long lastLinesRelayed;
-  private int refusedFull;
-  private int refusedPerIp;
+  private long lastRefusedFull;
+  private long lastRefusedPerIp;
+
+  private record Slot(String ip, String transport) {}
 
   public static Behavior<Command> create(ServerSettings settings) {
+    return create(settings, new ServerMeters());
+  }
+
+  public static Behavior<Command> create(ServerSettings settings, ServerMeters meters) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new ServerGuardian(ctx, timers, settings)));
+        ctx -> Behaviors.withTimers(timers -> new ServerGuardian(ctx, timers, settings, meters)));
   }
 
   private ServerGuardian(
-      ActorContext<Command> context, TimerScheduler<Command> timers, ServerSettings settings) {
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ServerSettings settings,
+      ServerMeters meters) {
     super(context);
     this.settings = settings;
+    this.meters = meters;
+    this.metrics = meters.relayCounter();
     this.matchmaker =
         context.spawn(MatchmakerActor.create(), "matchmaker", MatchmakerActor.MAILBOX);
     if (!settings.statsInterval().isZero()) {
@@ -107,15 +120,16 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     String ip = client.remoteAddress().getAddress().getHostAddress();
     int fromIp = connectionsPerIp.getOrDefault(ip, 0);
     if (draining) {
+      meters.refused(ServerMeters.SHUTTING_DOWN);
       client.refuse(Notices.SERVER_SHUTTING_DOWN);
     } else if (connections.size() >= settings.maxConnections()) {
       // per connection at DEBUG only: a flood would drown the log; the stats line counts them
       LOG.debug("refused {}: server full", address);
-      refusedFull++;
+      meters.refused(ServerMeters.SERVER_FULL);
       client.refuse(Notices.SERVER_FULL);
     } else if (settings.maxConnectionsPerIp() > 0 && fromIp >= settings.maxConnectionsPerIp()) {
       LOG.debug("refused {}: {} connections from {}", address, fromIp, ip);
-      refusedPerIp++;
+      meters.refused(ServerMeters.TOO_MANY_CONNECTIONS);
       client.refuse(Notices.TOO_MANY_CONNECTIONS);
     } else {
       ActorRef<ConnectionActor.Command> connection =
@@ -124,8 +138,9 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
                   ConnectionActor.create(
                       settings.connection(), matchmaker, address, metrics, client::connect));
       getContext().watchWith(connection, new ConnectionStopped(connection));
-      connections.put(connection, ip);
+      connections.put(connection, new Slot(ip, client.transport()));
       connectionsPerIp.put(ip, fromIp + 1);
+      meters.opened(client.transport());
     }
     return this;
   }
@@ -139,8 +154,11 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   }
 
   private Behavior<Command> onConnectionStopped(ConnectionStopped stopped) {
-    String ip = connections.remove(stopped.connection());
-    if (ip != null) connectionsPerIp.computeIfPresent(ip, (k, n) -> n > 1 ? n - 1 : null);
+    Slot slot = connections.remove(stopped.connection());
+    if (slot != null) {
+      connectionsPerIp.computeIfPresent(slot.ip(), (k, n) -> n > 1 ? n - 1 : null);
+      meters.closed(slot.transport());
+    }
     replyIfDrained();
     return this;
   }
@@ -172,27 +190,33 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     return this;
   }
 
-  /** One INFO line for the operator; rates are over the time since the previous line. */
+  /**
+   * One INFO line for the operator, read from the meters that {@code /metrics} shows; rates and
+   * refusals are over the time since the previous line.
+   */
   private Behavior<Command> onStatsReady(StatsReady ready) {
+    meters.matchmaker(ready.stats());
     long now = System.nanoTime();
-    long lines = metrics.linesRelayed();
+    long lines = meters.linesRelayed();
+    long refusedFull = meters.refusals(ServerMeters.SERVER_FULL);
+    long refusedPerIp = meters.refusals(ServerMeters.TOO_MANY_CONNECTIONS);
     double seconds = Math.max(1e-9, (now - lastStatsNanos) / 1e9);
-    MatchmakerActor.Stats s = ready.stats();
+    MatchmakerActor.Stats s = meters.matchmaker();
     LOG.info(
         "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
             + " ({} in all), refused {} (server full) and {} (too many from one address)",
-        connections.size(),
+        meters.connections(),
         s.registered(),
         s.waiting(),
         s.conversations(),
         Math.round((lines - lastLinesRelayed) / seconds),
         lines,
-        refusedFull,
-        refusedPerIp);
+        refusedFull - lastRefusedFull,
+        refusedPerIp - lastRefusedPerIp);
     lastStatsNanos = now;
     lastLinesRelayed = lines;
-    refusedFull = 0;
-    refusedPerIp = 0;
+    lastRefusedFull = refusedFull;
+    lastRefusedPerIp = refusedPerIp;
     return this;
   }
 }

@@ -5,10 +5,11 @@ import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.Optional;
 import mechat.chat.ConnectionSettings;
+import mechat.web.HttpSettings;
 
 /**
- * The server's settings (protocol §8, §9), read once from the {@code mechat.server} block of the
- * configuration so that actors never read {@link Config} themselves. The defaults live in one
+ * The server's settings (protocol §8, §9, §10), read once from the {@code mechat.server} block of
+ * the configuration so that actors never read {@link Config} themselves. The defaults live in one
  * place, {@code application.conf}; options and {@code --config} files override them there.
  */
 public record ServerSettings(
@@ -18,7 +19,8 @@ public record ServerSettings(
     int maxConnectionsPerIp,
     Duration statsInterval,
     Optional<Tls> tls,
-    ConnectionSettings connection) {
+    ConnectionSettings connection,
+    HttpSettings http) {
 
   /**
    * The TLS listener (§9): its port, the PKCS12 keystore, and the name of the environment variable
@@ -49,7 +51,16 @@ public record ServerSettings(
         c.getInt("max-connections-per-ip"),
         c.getDuration("stats-interval"),
         tlsFromConfig(c),
-        ConnectionSettings.fromConfig(c));
+        ConnectionSettings.fromConfig(c),
+        HttpSettings.fromConfig(c));
+  }
+
+  /**
+   * Whether a listener needs the keystore of §9: the TLS listener, or HTTPS (both read the same
+   * {@code tls-keystore} and {@code tls-keystore-password-env}).
+   */
+  public boolean needsKeystore() {
+    return tls.isPresent() || http.https().isPresent();
   }
 
   /** {@code tls-port = off} (the default) means no TLS listener. */

@@ -14,11 +14,14 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A client on a TCP connection, plain or inside TLS: its bytes are cut into LF-terminated lines by
- * a {@link LineDecoder} (§1), one list of frames per read. A reset from the client ends the input
- * like a close, so the lines already read are still handled.
+ * A client on a TCP connection, plain or inside TLS ({@code transport} says which), whose bytes are
+ * cut into lines by {@link LineFraming}.
  */
-record TcpClient(Tcp.IncomingConnection tcp, LineFraming framing, ClassicActorSystemProvider system)
+record TcpClient(
+    Tcp.IncomingConnection tcp,
+    String transport,
+    LineFraming framing,
+    ClassicActorSystemProvider system)
     implements IncomingClient {
 
   @Override

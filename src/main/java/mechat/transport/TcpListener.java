@@ -37,7 +37,8 @@ public final class TcpListener {
   public static Source<IncomingClient, CompletionStage<Tcp.ServerBinding>> bind(
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     LineFraming framing = new LineFraming(maxLineBytes);
-    return accept(system, host, port).map(tcp -> new TcpClient(tcp, framing, system));
+    return accept(system, host, port)
+        .map(tcp -> new TcpClient(tcp, IncomingClient.TCP, framing, system));
   }
 
   /** Accepted TCP connections, {@link #BATCH} per round trip to Pekko's listener actor. */

@@ -63,7 +63,7 @@ public final class TlsListener {
       ActorSystem<?> system, String host, int port, int maxLineBytes) {
     LineFraming framing = new LineFraming(maxLineBytes);
     return TcpListener.accept(system, host, port)
-        .map(tcp -> new TcpClient(secured(tcp), framing, system));
+        .map(tcp -> new TcpClient(secured(tcp), IncomingClient.TLS, framing, system));
   }
 
   /** Completes once every connection's socket is closed, after its last bytes. */
