@@ -85,8 +85,6 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   private enum Timer implements Internal {
     /** No valid, free name in time (§3.5). */
     HANDSHAKE,
-    /** Output pending and nothing read for the slow-reader timeout (§5.4). */
-    WRITE_STALLED,
     /** The conversation never confirmed our Leave. */
     LEAVE_CONFIRM,
     /** The rate limit has a token again (§5.5). */
@@ -106,7 +104,6 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   private final ActorRef<ConversationEvent> forConversation;
   private final ConnectionStream.Handle stream;
   private final Inbox inbox;
-  private final Outbox outbox;
 
   private ConnectionPhase phase = new ConnectionPhase.AwaitingName(this);
   private String name;
@@ -118,6 +115,11 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   private boolean registered;
 
   private boolean awaitingLeaveConfirm;
+
+  /** Our output is closing (nothing more is written) or has ended (the stream told us). */
+  private boolean outputClosing;
+
+  private boolean outputEnded;
   private String closeReason = "disconnected";
 
   public static Behavior<Command> create(
@@ -151,9 +153,8 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     this.forConversation = context.getSelf().narrow();
     this.inbox =
         new Inbox(settings.inboundWindow(), settings.rate(), settings.burst(), System.nanoTime());
-    this.stream = connector.connect(ConnectionStream.create(settings.inboundBatchBytes()));
+    this.stream = connector.connect(ConnectionStream.create(settings));
     stream.start(context.getSelf());
-    this.outbox = new Outbox(stream, settings.outboundHighWaterBytes());
     inbox.ackTo(stream::ack);
     timers.startSingleTimer(Timer.HANDSHAKE, settings.handshakeTimeout());
     LOG.info("connection opened from {}", address);
@@ -166,7 +167,6 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   @Override
   public Behavior<Command> onMessage(Command message) {
     if (message instanceof ConnectionStream.Inbound in) return onInbound(in);
-    if (message == ConnectionStream.Written.INSTANCE) return onWritten();
     if (message instanceof Deliver d) {
       phase.onDeliver(d);
       return processInput();
@@ -188,7 +188,7 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     if (message instanceof LeaveConfirmed || message == Timer.LEAVE_CONFIRM) {
       return onLeaveConfirmed();
     }
-    if (message == Timer.WRITE_STALLED) return onWriteStalled();
+    if (message == ConnectionStream.OutputStalled.INSTANCE) return onOutputStalled();
     return Behaviors.unhandled();
   }
 
@@ -254,10 +254,11 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
 
   /** Writes the partner's lines; false when the output has already ended. */
   boolean write(Deliver d) {
-    if (outbox.isEnded()) return false;
-    send(LineEncoder.chatLines(d.sender(), d.texts()));
+    if (outputEnded) return false;
+    stream.deliver(
+        LineEncoder.chatLines(d.sender(), d.texts()),
+        new Outbox.Confirmation(d.ackTo(), new Delivered(d.conversation())));
     metrics.relayed(d.texts().size());
-    outbox.confirm(d.ackTo(), new Delivered(d.conversation()));
     return true;
   }
 
@@ -301,11 +302,12 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     phase = new ConnectionPhase.Closing(this, toRelease);
     closeReason = reason;
     inbox.clear();
-    outbox.close();
+    if (!outputClosing) stream.close();
+    outputClosing = true;
   }
 
   private Behavior<Command> stopIfDone() {
-    if (phase instanceof ConnectionPhase.Closing && outbox.isEnded() && !awaitingLeaveConfirm) {
+    if (phase instanceof ConnectionPhase.Closing && outputEnded && !awaitingLeaveConfirm) {
       return Behaviors.stopped();
     }
     return this;
@@ -332,7 +334,7 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     }
     phase.afterInput();
     if (inbox.isFinished() && !phase.holdsInput()) leave("disconnected");
-    inbox.ackIfReady(!phase.holdsInput() && !outbox.isOverHighWater());
+    inbox.ackIfReady(!phase.holdsInput());
     return stopIfDone();
   }
 
@@ -340,32 +342,19 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     send(LineEncoder.notice(text));
   }
 
-  /** Queues output; each element handed to the stream (re)starts the slow-reader clock. */
   private void send(ByteString bytes) {
-    if (outbox.offer(bytes)) startStallClock();
-  }
-
-  private Behavior<Command> onWritten() {
-    timers.cancel(Timer.WRITE_STALLED);
-    if (outbox.onWritten()) startStallClock();
-    inbox.ackIfReady(!phase.holdsInput() && !outbox.isOverHighWater());
-    return this;
-  }
-
-  private void startStallClock() {
-    timers.startSingleTimer(Timer.WRITE_STALLED, settings.slowReaderTimeout());
+    if (!outputClosing) stream.write(bytes);
   }
 
   private Behavior<Command> onOutboundEnded() {
-    outbox.onEnded();
-    timers.cancel(Timer.WRITE_STALLED);
+    outputEnded = true;
     if (!(phase instanceof ConnectionPhase.Closing) && inbox.isFinished()) leave("disconnected");
     // Otherwise input is acked again, runs to its end, and then we leave (lines read are kept).
-    inbox.ackIfReady(!phase.holdsInput() && !outbox.isOverHighWater());
+    inbox.ackIfReady(!phase.holdsInput());
     return stopIfDone();
   }
 
-  private Behavior<Command> onWriteStalled() {
+  private Behavior<Command> onOutputStalled() {
     LOG.warn(
         "dropping {} [{}]: read nothing for {} s while output was pending",
         address,
@@ -373,7 +362,8 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
         settings.slowReaderTimeout().toSeconds());
     if (!(phase instanceof ConnectionPhase.Closing)) leave("slow reader");
     closeReason = "slow reader";
-    outbox.abort();
+    outputClosing = true;
+    stream.abort();
     return stopIfDone();
   }
 
@@ -384,8 +374,7 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   }
 
   private Behavior<Command> onPostStop() {
-    outbox.releaseHeldAcks();
-    stream.actorStopped();
+    stream.actorStopped(); // partners waiting on our output are confirmed there
     LOG.info(
         "connection closed from {}{} ({})",
         address,

@@ -1,5 +1,6 @@
 package mechat.chat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import mechat.protocol.Frame;
@@ -14,32 +15,49 @@ import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The one stage between a transport and its {@link ConnectionActor}: it hands the actor batches of
- * input frames, one at a time, and writes what the actor gives it, one element at a time, telling
- * the actor when each is passed on. The actor drives it through the materialized {@link
- * ConnectionStream.Handle}, whose calls are async callbacks: no stage actor, no per-connection
- * actor cell beyond the stream's own.
+ * input frames, one at a time, and holds the connection's output, its {@link Outbox}. The actor
+ * drives it through the materialized {@link ConnectionStream.Handle}, whose calls are async
+ * callbacks: no stage actor, and no message back for each write.
  *
- * <p>Input: while the actor works on a batch, later reads are joined into the next, up to {@code
- * batchBytes}; past that the stage stops pulling, and the transport stops reading. The end of the
- * input is told after the last batch is acked, so no line read before it is lost. Output: the stage
- * completes (closing the connection) once the last element after {@code close} is passed on, and
- * fails on {@code abort}. Either side may end first; the stage lives until both have, or until the
- * actor has stopped.
+ * <p>Input: while the actor works on a batch, later reads are joined into the next, up to the batch
+ * size; past that the stage stops pulling and the transport stops reading. The next batch goes out
+ * once the actor has acked the last one and the output is under its high-water mark, so a client
+ * that provokes answers it never reads is held back too. The end of the input is told after the
+ * last batch is acked, so no line read before it is lost.
+ *
+ * <p>Output: whatever is queued goes out as one element when the socket asks for more; partner
+ * lines are confirmed per the {@link Outbox}. The slow-reader clock (§5.4) ticks while bytes wait:
+ * when no write has gone out for the whole timeout, the actor is told. The stage completes (closing
+ * the connection) once the last bytes after {@code close} are out, and fails on {@code abort}.
+ * Either side may end first; the stage lives until both have, or until the actor stops.
  */
 final class ConnectionStage
     extends AbstractGraphStageWithMaterializedValue<
         FlowShape<List<Frame>, ByteString>, ConnectionStream.Handle> {
+  /** The slow-reader clock's resolution: a tenth of the timeout, within these bounds. */
+  private static final Duration MIN_TICK = Duration.ofMillis(10);
+
+  private static final Duration MAX_TICK = Duration.ofSeconds(1);
+
   private final Inlet<List<Frame>> in = Inlet.create("ConnectionStage.in");
   private final Outlet<ByteString> out = Outlet.create("ConnectionStage.out");
   private final FlowShape<List<Frame>, ByteString> shape = FlowShape.of(in, out);
-  private final int batchBytes;
+  private final ConnectionSettings settings;
+  private final Duration tick;
+  private final int stalledTicks;
 
-  ConnectionStage(int batchBytes) {
-    this.batchBytes = batchBytes;
+  ConnectionStage(ConnectionSettings settings) {
+    this.settings = settings;
+    Duration tenth = settings.slowReaderTimeout().dividedBy(10);
+    this.tick =
+        tenth.compareTo(MIN_TICK) < 0 ? MIN_TICK : tenth.compareTo(MAX_TICK) > 0 ? MAX_TICK : tenth;
+    long timeout = settings.slowReaderTimeout().toNanos();
+    this.stalledTicks = (int) Math.max(1, (timeout + tick.toNanos() - 1) / tick.toNanos());
   }
 
   @Override
@@ -54,7 +72,7 @@ final class ConnectionStage
     return Pair.create(logic, logic.handle);
   }
 
-  /** The handle's calls other than a write. */
+  /** The handle's calls that carry nothing. */
   private enum Call {
     ACK,
     CLOSE,
@@ -62,10 +80,16 @@ final class ConnectionStage
     ACTOR_STOPPED
   }
 
-  /** Starts the stage for its actor. */
   private record Start(ActorRef<ConnectionActor.Command> actor) {}
 
-  private final class Logic extends GraphStageLogic {
+  private record Deliver(ByteString bytes, Outbox.Confirmation confirmation) {}
+
+  /** The slow-reader clock's timer key. */
+  private enum Clock {
+    TICK
+  }
+
+  private final class Logic extends TimerGraphStageLogic {
     private ActorRef<ConnectionActor.Command> actor;
 
     /** What happened before the actor started the stage: a connection that broke at once. */
@@ -78,9 +102,10 @@ final class ConnectionStage
     private boolean inputEnded;
     private boolean endTold;
     // output
-    private ByteString pending;
-    private boolean closing;
+    private final Outbox outbox = new Outbox(settings.outboundHighWaterBytes());
     private boolean outputEnded;
+    private boolean written;
+    private int ticksWithoutWrite;
 
     /** One callback for every call of the handle: each callback costs ~150 bytes of state. */
     private final AsyncCallback<Object> fromActor = createAsyncCallback(this::onActorCall);
@@ -100,6 +125,11 @@ final class ConnectionStage
           @Override
           void write(ByteString bytes) {
             fromActor.invoke(bytes);
+          }
+
+          @Override
+          void deliver(ByteString bytes, Outbox.Confirmation confirmation) {
+            fromActor.invoke(new Deliver(bytes, confirmation));
           }
 
           @Override
@@ -143,11 +173,7 @@ final class ConnectionStage
           new AbstractOutHandler() {
             @Override
             public void onPull() {
-              if (pending != null) {
-                ByteString bytes = pending;
-                pending = null;
-                pushAndTell(bytes);
-              }
+              pushQueued();
             }
 
             @Override
@@ -157,18 +183,33 @@ final class ConnectionStage
           });
     }
 
-    private void onActorCall(Object call) {
-      if (call instanceof ByteString bytes) onWrite(bytes);
-      else if (call instanceof Start start) onStart(start.actor());
-      else if (call == Call.ACK) onAck();
-      else if (call == Call.CLOSE) onClose();
-      else if (call == Call.ABORT) onAbort();
-      else onActorStopped();
-    }
-
     @Override
     public void preStart() {
       setKeepGoing(true); // an ended input waits for the actor's last ack
+    }
+
+    private void onActorCall(Object call) {
+      if (call instanceof ByteString bytes) {
+        onWrite(bytes, null);
+      } else if (call instanceof Deliver d) {
+        onWrite(d.bytes(), d.confirmation());
+      } else if (call == Call.ACK) {
+        awaitingAck = false;
+        resumeInput();
+      } else if (call instanceof Start start) {
+        onStart(start.actor());
+      } else if (call == Call.CLOSE) {
+        outbox.close();
+        if (!outbox.hasBytes()) finishOutput();
+      } else if (call == Call.ABORT) {
+        if (!outputEnded) fail(out, new ConnectionStream.SlowReaderException());
+        endOutput();
+      } else {
+        // the actor is gone: nothing will ack or write any more
+        if (!outputEnded) fail(out, new ConnectionStream.SlowReaderException());
+        outbox.discard();
+        completeStage();
+      }
     }
 
     private void onStart(ActorRef<ConnectionActor.Command> startedBy) {
@@ -187,32 +228,37 @@ final class ConnectionStage
       }
     }
 
+    // ------------------------------------------------------------------ input
+
     private void onFrames(List<Frame> frames) {
       if (!frames.isEmpty()) {
         if (batch == null) batch = new ArrayList<>(frames);
         else batch.addAll(frames);
-        for (Frame f : frames)
+        for (Frame f : frames) {
           batchWeight += f instanceof Frame.Line l ? 64 + l.text().length() : 64;
-        if (!awaitingAck) sendBatch();
+        }
       }
-      if (batchWeight < batchBytes) pull(in);
+      resumeInput();
     }
 
-    private void sendBatch() {
-      tell(new ConnectionStream.Inbound(batch));
-      batch = null;
-      batchWeight = 0;
-      awaitingAck = true;
+    /** Sends the next batch if it may, and reads on while the next one has room. */
+    private void resumeInput() {
+      if (awaitingAck || outbox.isOverHighWater()) {
+        if (batchWeight < settings.inboundBatchBytes()) pullIfIdle();
+        return;
+      }
+      if (batch != null) {
+        tell(new ConnectionStream.Inbound(batch));
+        batch = null;
+        batchWeight = 0;
+        awaitingAck = true;
+      }
+      if (inputEnded) tellInputEnded();
+      else pullIfIdle();
     }
 
-    private void onAck() {
-      awaitingAck = false;
-      if (batch != null) sendBatch();
-      if (inputEnded) {
-        tellInputEnded();
-      } else if (!hasBeenPulled(in) && !isClosed(in)) {
-        pull(in);
-      }
+    private void pullIfIdle() {
+      if (!hasBeenPulled(in) && !isClosed(in)) pull(in);
     }
 
     private void onInputEnded() {
@@ -228,21 +274,39 @@ final class ConnectionStage
       if (outputEnded) completeStage();
     }
 
-    private void onWrite(ByteString bytes) {
-      if (outputEnded) return;
-      if (isAvailable(out)) pushAndTell(bytes);
-      else pending = bytes;
+    // ------------------------------------------------------------------ output
+
+    private void onWrite(ByteString bytes, Outbox.Confirmation confirmation) {
+      if (outputEnded) {
+        if (confirmation != null) confirmation.send();
+        return;
+      }
+      outbox.offer(bytes);
+      if (isAvailable(out)) pushQueued();
+      else if (!isTimerActive(Clock.TICK)) scheduleWithFixedDelay(Clock.TICK, tick, tick);
+      if (confirmation != null) outbox.confirm(confirmation);
     }
 
-    private void pushAndTell(ByteString bytes) {
-      push(out, bytes);
-      tell(ConnectionStream.Written.INSTANCE);
-      if (closing) finishOutput();
+    private void pushQueued() {
+      if (!outbox.hasBytes() || outputEnded) return;
+      push(out, outbox.take());
+      written = true;
+      if (outbox.isClosing()) finishOutput();
+      else if (batch != null || inputEnded) resumeInput(); // the input waited on the mark
     }
 
-    private void onClose() {
-      closing = true;
-      if (pending == null) finishOutput();
+    @Override
+    public void onTimer(Object key) {
+      if (!outbox.hasBytes()) {
+        cancelTimer(Clock.TICK);
+        ticksWithoutWrite = 0;
+      } else if (written) {
+        ticksWithoutWrite = 0;
+      } else if (++ticksWithoutWrite >= stalledTicks) {
+        cancelTimer(Clock.TICK);
+        tell(ConnectionStream.OutputStalled.INSTANCE);
+      }
+      written = false;
     }
 
     private void finishOutput() {
@@ -251,22 +315,11 @@ final class ConnectionStage
       endOutput();
     }
 
-    private void onAbort() {
-      if (outputEnded) return;
-      fail(out, new ConnectionStream.SlowReaderException());
-      endOutput();
-    }
-
-    /** Nothing will ack or write any more: whatever is left ends now. */
-    private void onActorStopped() {
-      if (!outputEnded) fail(out, new ConnectionStream.SlowReaderException());
-      completeStage();
-    }
-
     private void endOutput() {
       if (outputEnded) return;
       outputEnded = true;
-      pending = null;
+      outbox.discard();
+      cancelTimer(Clock.TICK);
       tell(ConnectionStream.OutboundEnded.INSTANCE);
       if (endTold) completeStage();
     }

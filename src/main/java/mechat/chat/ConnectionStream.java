@@ -35,8 +35,11 @@ public final class ConnectionStream {
     /** The last batch is handled: the stream may send the next one. */
     abstract void ack();
 
-    /** Server lines, UTF-8, each ended by LF (§1); one element at a time, until Written. */
+    /** Server lines, UTF-8, each ended by LF (§1). */
     abstract void write(ByteString bytes);
+
+    /** A partner's lines; {@code confirmation} is sent once the output has room for more. */
+    abstract void deliver(ByteString bytes, Outbox.Confirmation confirmation);
 
     /** Close after the bytes already written (graceful). */
     abstract void close();
@@ -65,8 +68,8 @@ public final class ConnectionStream {
     INSTANCE
   }
 
-  /** The last element written has been passed on: the stream takes the next. */
-  enum Written implements ConnectionActor.Internal {
+  /** Bytes have waited for the whole slow-reader timeout without any write going out (§5.4). */
+  enum OutputStalled implements ConnectionActor.Internal {
     INSTANCE
   }
 
@@ -75,15 +78,15 @@ public final class ConnectionStream {
     INSTANCE
   }
 
-  private static final ConcurrentHashMap<Integer, Flow<List<Frame>, ByteString, Handle>> SHARED =
-      new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<ConnectionSettings, Flow<List<Frame>, ByteString, Handle>>
+      SHARED = new ConcurrentHashMap<>();
 
   /**
    * The actor's side of the stream, for a {@link Connector} to run, then {@link Handle#start} it.
-   * One blueprint serves every connection with the same batch size: what a connection keeps of its
+   * One blueprint serves every connection with the same settings: what a connection keeps of its
    * blueprint is then shared, not its own.
    */
-  static Flow<List<Frame>, ByteString, Handle> create(int batchBytes) {
-    return SHARED.computeIfAbsent(batchBytes, b -> Flow.fromGraph(new ConnectionStage(b)));
+  static Flow<List<Frame>, ByteString, Handle> create(ConnectionSettings settings) {
+    return SHARED.computeIfAbsent(settings, s -> Flow.fromGraph(new ConnectionStage(s)));
   }
 }

@@ -5,112 +5,84 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A connection's output (owned by its {@link ConnectionActor}): a byte queue that feeds the
- * connection's {@code ActorSource} one element at a time, as the source acks each one, and a
- * high-water mark that decides when a partner's lines are confirmed.
- *
- * <p>Whatever is queued when the source acks goes out as one element, so many lines share one
- * write. Confirmations of partner lines taken over the mark are held until the queue drains below
- * it: that is what holds a fast sender back behind a slow reader.
+ * A connection's output, as its {@link ConnectionStage} holds it: the bytes not yet taken by the
+ * socket, a high-water mark, and the confirmations of partner lines held while the queue is over it
+ * (§5.4). Whatever is queued when the socket asks for more goes out as one element, so many lines
+ * share one write. A partner's lines are confirmed at once while the queue is under the mark; over
+ * it, the confirmation waits until the socket has taken enough: that is what holds a fast sender
+ * back behind a slow reader. Pure: the stage moves the bytes and sends what it releases.
  */
 final class Outbox {
-  private record HeldAck(
-      ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered ack) {}
+  /** A confirmation to send the partner's connection once there is room. */
+  record Confirmation(
+      ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered delivered) {
+    void send() {
+      to.tell(delivered);
+    }
+  }
 
-  private final ConnectionStream.Handle out;
   private final int highWaterBytes;
   private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
-  private final ArrayDeque<HeldAck> heldAcks = new ArrayDeque<>();
-  private int queuedBytes; // queued plus in flight
-  private int inFlightBytes;
+  private final ArrayDeque<Confirmation> held = new ArrayDeque<>();
+  private int queuedBytes;
   private boolean closing;
-  private boolean closeSent;
-  private boolean ended;
 
-  Outbox(ConnectionStream.Handle out, int highWaterBytes) {
-    this.out = out;
+  Outbox(int highWaterBytes) {
     this.highWaterBytes = highWaterBytes;
   }
 
-  /** Queues bytes (dropped once closing or ended); true when an element went to the stream. */
-  boolean offer(ByteString bytes) {
-    if (closing || ended || bytes.isEmpty()) return false;
+  /** Queues bytes; after {@link #close()} they are dropped. */
+  void offer(ByteString bytes) {
+    if (closing || bytes.isEmpty()) return;
     queue.add(bytes);
     queuedBytes += bytes.length();
-    return pump();
   }
 
-  /** Confirms a partner's lines now if there is room, else once the queue drains. */
-  void confirm(ActorRef<ConnectionActor.ConversationEvent> to, ConnectionActor.Delivered ack) {
-    if (isOverHighWater()) heldAcks.add(new HeldAck(to, ack));
-    else to.tell(ack);
+  /** Sends the confirmation now if the queue is under the mark, else holds it. */
+  void confirm(Confirmation confirmation) {
+    if (closing || !isOverHighWater()) confirmation.send();
+    else held.add(confirmation);
+  }
+
+  boolean hasBytes() {
+    return !queue.isEmpty();
+  }
+
+  /**
+   * Everything queued, as one element for the socket; then the confirmations the room made free are
+   * sent.
+   */
+  ByteString take() {
+    ByteString chunk = queue.poll();
+    while (!queue.isEmpty()) chunk = chunk.concat(queue.poll());
+    queuedBytes = 0;
+    releaseHeld();
+    return chunk;
   }
 
   boolean isOverHighWater() {
     return queuedBytes > highWaterBytes;
   }
 
-  /** An element is written but not yet acked by the stream. */
-  boolean isWriting() {
-    return inFlightBytes > 0;
-  }
-
-  boolean isEnded() {
-    return ended;
-  }
-
   boolean isClosing() {
     return closing;
   }
 
-  /** The source acked the element in flight; true when the next one went to the stream. */
-  boolean onWritten() {
-    queuedBytes -= inFlightBytes;
-    inFlightBytes = 0;
-    if (!isOverHighWater()) releaseHeldAcks();
-    return pump();
-  }
-
-  /** Completes the output after everything already queued; partners are confirmed at once. */
+  /** No more bytes are taken; what is queued still goes out, and partners are confirmed now. */
   void close() {
     closing = true;
-    releaseHeldAcks();
-    pump();
+    releaseHeld();
   }
 
-  /** Fails the output at once: the connection is dropped. */
-  void abort() {
+  /** The socket is gone: nothing queued will be written; partners are confirmed now. */
+  void discard() {
     closing = true;
-    closeSent = true;
-    out.abort();
-  }
-
-  /** The stream is gone: nothing queued can be written any more, so forget it. */
-  void onEnded() {
-    ended = true;
     queue.clear();
     queuedBytes = 0;
-    inFlightBytes = 0;
-    releaseHeldAcks();
+    releaseHeld();
   }
 
-  void releaseHeldAcks() {
-    for (HeldAck h; (h = heldAcks.poll()) != null; ) h.to().tell(h.ack());
-  }
-
-  private boolean pump() {
-    if (inFlightBytes > 0 || ended || closeSent) return false;
-    if (!queue.isEmpty()) {
-      ByteString chunk = queue.poll();
-      while (!queue.isEmpty()) chunk = chunk.concat(queue.poll());
-      inFlightBytes = chunk.length();
-      out.write(chunk);
-      return true;
-    }
-    if (closing) {
-      closeSent = true;
-      out.close();
-    }
-    return false;
+  private void releaseHeld() {
+    for (Confirmation c; (c = held.poll()) != null; ) c.send();
   }
 }

@@ -36,10 +36,12 @@ import scala.runtime.BoxedUnit;
  * actor hops between the selector and the stream for every client, which held a burst of
  * reconnecting clients to about a thousand a second however idle the server was (see
  * docs/benchmarks.md). This stage binds the same way (pull mode, the same listener actor), but
- * resumes accepting {@code batch} connections at a time and queues at most that many. Each
- * connection's flow is Pekko's own {@code IncomingConnectionStage}, as {@code Tcp.bind} builds it;
- * that class is internal to Pekko Streams, so this stage is pinned to the Pekko version of the
- * build (the whole end-to-end suite runs through it).
+ * resumes accepting {@code batch} connections at a time and queues at most that many. Connections
+ * of one batch may come out in any order (each registers with the selector on its own), as they may
+ * from several listening sockets. Each connection's flow is Pekko's own {@code
+ * IncomingConnectionStage}, as {@code Tcp.bind} builds it; that class is internal to Pekko Streams,
+ * so this stage is pinned to the Pekko version of the build (the whole end-to-end suite runs
+ * through it).
  */
 final class BindStage
     extends AbstractGraphStageWithMaterializedValue<

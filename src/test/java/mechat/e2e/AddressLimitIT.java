@@ -21,7 +21,7 @@ class AddressLimitIT extends EndToEnd {
     ChatServer s = server(TestServers.settings("max-connections-per-ip = 2"));
     LineClient a = named(s, "first");
     a.expect("wait");
-    LineClient handshaking = connect(s); // no name yet: still holds a slot
+    LineClient handshaking = connectAndAwaitAccept(s); // no name yet: still holds a slot
     LineClient third = connect(s);
     third.expect("too many connections");
     third.expectClosed();

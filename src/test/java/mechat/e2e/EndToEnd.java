@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import mechat.server.ChatServer;
 import mechat.server.ServerSettings;
+import mechat.testing.Awaits;
 import mechat.testing.LineClient;
+import mechat.testing.Stats;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.AfterEach;
 
@@ -31,6 +33,17 @@ abstract class EndToEnd {
 
   protected LineClient connect(ChatServer s) throws IOException {
     return track(new LineClient(s.port()));
+  }
+
+  /**
+   * Connects and waits until the server holds the connection: connections made at nearly the same
+   * time may be accepted in either order.
+   */
+  protected LineClient connectAndAwaitAccept(ChatServer s) throws Exception {
+    int before = Stats.connections(s);
+    LineClient c = connect(s);
+    Awaits.until(() -> Stats.connections(s) > before, "the server to accept the connection");
+    return c;
   }
 
   /** Closes the client after the test. */

@@ -22,7 +22,7 @@ class ServerLifeIT extends EndToEnd {
     ChatServer s = server(TestServers.settings("max-connections = 2"));
     LineClient a = named(s, "f1");
     a.expect("wait");
-    LineClient b = connect(s); // connected, no name yet: still counts
+    LineClient b = connectAndAwaitAccept(s); // connected, no name yet: still counts
     LineClient c = connect(s);
     c.expect("server full");
     c.expectClosed();

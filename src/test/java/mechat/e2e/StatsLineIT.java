@@ -52,7 +52,7 @@ class StatsLineIT extends EndToEnd {
         server(TestServers.settings("max-connections-per-ip = 4", "stats-interval = 200ms"));
     LineClient[] p = pair(s, "ann", "bob");
     named(s, "cyd").expect("wait");
-    connect(s); // still choosing a name
+    connectAndAwaitAccept(s); // still choosing a name
     connect(s).expect("too many connections");
     for (int i = 0; i < 5; i++) p[0].send("line " + i);
     for (int i = 0; i < 5; i++) p[1].expect("ann: line " + i);

@@ -59,7 +59,7 @@ class WebSocketCloseIT extends WebEndToEnd {
     ChatServer s = webServer("max-connections = 2");
     WsClient a = wsNamed(s, "a");
     a.expect("wait");
-    LineClient b = connect(s); // a TCP client still choosing its name counts too
+    LineClient b = connectAndAwaitAccept(s); // a TCP client still choosing its name counts too
     WsClient c = ws(s);
     c.expect("server full");
     c.expectClose(1013);
@@ -72,7 +72,8 @@ class WebSocketCloseIT extends WebEndToEnd {
   void s10_tooManyConnectionsFromOneAddressThenClose1013() throws Exception {
     ChatServer s = webServer("max-connections-per-ip = 2");
     WsClient a = ws(s);
-    LineClient b = connect(s); // the same address, over TCP
+    Awaits.until(() -> Stats.connections(s) == 1, "the WebSocket client to be accepted");
+    LineClient b = connectAndAwaitAccept(s); // the same address, over TCP
     WsClient c = ws(s);
     c.expect("too many connections");
     c.expectClose(1013);
