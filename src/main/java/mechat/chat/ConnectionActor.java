@@ -2,6 +2,7 @@ package mechat.chat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import mechat.protocol.LineEncoder;
 import mechat.protocol.Notices;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -128,12 +129,20 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
       String address,
       ServerMetrics metrics,
       ConnectionStream.Connector connector) {
+    // The actor's Props keep this factory for its life: it must not keep the transport too.
+    AtomicReference<ConnectionStream.Connector> once = new AtomicReference<>(connector);
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 timers ->
                     new ConnectionActor(
-                        ctx, timers, settings, matchmaker, address, metrics, connector)));
+                        ctx,
+                        timers,
+                        settings,
+                        matchmaker,
+                        address,
+                        metrics,
+                        once.getAndSet(null))));
   }
 
   private ConnectionActor(

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import mechat.protocol.Frame;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -15,8 +16,9 @@ import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
-import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
+import scala.concurrent.duration.FiniteDuration;
+import scala.jdk.javaapi.DurationConverters;
 
 /**
  * The one stage between a transport and its {@link ConnectionActor}: it hands the actor batches of
@@ -49,6 +51,7 @@ final class ConnectionStage
   private final FlowShape<List<Frame>, ByteString> shape = FlowShape.of(in, out);
   private final ConnectionSettings settings;
   private final Duration tick;
+  private final FiniteDuration scalaTick;
   private final int stalledTicks;
 
   ConnectionStage(ConnectionSettings settings) {
@@ -56,6 +59,7 @@ final class ConnectionStage
     Duration tenth = settings.slowReaderTimeout().dividedBy(10);
     this.tick =
         tenth.compareTo(MIN_TICK) < 0 ? MIN_TICK : tenth.compareTo(MAX_TICK) > 0 ? MAX_TICK : tenth;
+    this.scalaTick = DurationConverters.toScala(tick);
     long timeout = settings.slowReaderTimeout().toNanos();
     this.stalledTicks = (int) Math.max(1, (timeout + tick.toNanos() - 1) / tick.toNanos());
   }
@@ -72,24 +76,20 @@ final class ConnectionStage
     return Pair.create(logic, logic.handle);
   }
 
-  /** The handle's calls that carry nothing. */
+  /** The handle's calls that carry nothing, and the slow-reader clock's tick. */
   private enum Call {
     ACK,
     CLOSE,
     ABORT,
-    ACTOR_STOPPED
+    ACTOR_STOPPED,
+    TICK
   }
 
   private record Start(ActorRef<ConnectionActor.Command> actor) {}
 
   private record Deliver(ByteString bytes, Outbox.Confirmation confirmation) {}
 
-  /** The slow-reader clock's timer key. */
-  private enum Clock {
-    TICK
-  }
-
-  private final class Logic extends TimerGraphStageLogic {
+  private final class Logic extends GraphStageLogic {
     private ActorRef<ConnectionActor.Command> actor;
 
     /** What happened before the actor started the stage: a connection that broke at once. */
@@ -106,6 +106,9 @@ final class ConnectionStage
     private boolean outputEnded;
     private boolean written;
     private int ticksWithoutWrite;
+
+    /** The slow-reader clock while bytes wait; a scheduler task rather than a timer map. */
+    private Cancellable clock;
 
     /** One callback for every call of the handle: each callback costs ~150 bytes of state. */
     private final AsyncCallback<Object> fromActor = createAsyncCallback(this::onActorCall);
@@ -193,6 +196,8 @@ final class ConnectionStage
         onWrite(bytes, null);
       } else if (call instanceof Deliver d) {
         onWrite(d.bytes(), d.confirmation());
+      } else if (call == Call.TICK) {
+        onTick();
       } else if (call == Call.ACK) {
         awaitingAck = false;
         resumeInput();
@@ -283,7 +288,7 @@ final class ConnectionStage
       }
       outbox.offer(bytes);
       if (isAvailable(out)) pushQueued();
-      else if (!isTimerActive(Clock.TICK)) scheduleWithFixedDelay(Clock.TICK, tick, tick);
+      else if (clock == null) startClock();
       if (confirmation != null) outbox.confirm(confirmation);
     }
 
@@ -295,18 +300,34 @@ final class ConnectionStage
       else if (batch != null || inputEnded) resumeInput(); // the input waited on the mark
     }
 
-    @Override
-    public void onTimer(Object key) {
+    private void startClock() {
+      clock =
+          materializer()
+              .scheduleWithFixedDelay(scalaTick, scalaTick, () -> fromActor.invoke(Call.TICK));
+    }
+
+    private void stopClock() {
+      if (clock != null) clock.cancel();
+      clock = null;
+      ticksWithoutWrite = 0;
+    }
+
+    private void onTick() {
+      if (clock == null) return; // a tick already on its way when the clock stopped
       if (!outbox.hasBytes()) {
-        cancelTimer(Clock.TICK);
-        ticksWithoutWrite = 0;
+        stopClock();
       } else if (written) {
         ticksWithoutWrite = 0;
       } else if (++ticksWithoutWrite >= stalledTicks) {
-        cancelTimer(Clock.TICK);
+        stopClock();
         tell(ConnectionStream.OutputStalled.INSTANCE);
       }
       written = false;
+    }
+
+    @Override
+    public void postStop() {
+      stopClock();
     }
 
     private void finishOutput() {
@@ -319,7 +340,7 @@ final class ConnectionStage
       if (outputEnded) return;
       outputEnded = true;
       outbox.discard();
-      cancelTimer(Clock.TICK);
+      stopClock();
       tell(ConnectionStream.OutboundEnded.INSTANCE);
       if (endTold) completeStage();
     }

@@ -20,7 +20,7 @@ final class Inbox {
   /** Null when the rate limit is off. */
   private final TokenBucket rateLimit;
 
-  private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+  private final ArrayDeque<Frame> frames = new ArrayDeque<>(2); // grows with the batch
   private Runnable ack = () -> {};
   private boolean unacked;
   private boolean ended;

@@ -22,8 +22,12 @@ final class Outbox {
   }
 
   private final int highWaterBytes;
-  private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
-  private final ArrayDeque<Confirmation> held = new ArrayDeque<>();
+  // small at first: an idle connection holds one of these
+  private final ArrayDeque<ByteString> queue = new ArrayDeque<>(2);
+
+  /** Made when first needed: most connections never hold a confirmation. */
+  private ArrayDeque<Confirmation> held;
+
   private int queuedBytes;
   private boolean closing;
 
@@ -40,8 +44,12 @@ final class Outbox {
 
   /** Sends the confirmation now if the queue is under the mark, else holds it. */
   void confirm(Confirmation confirmation) {
-    if (closing || !isOverHighWater()) confirmation.send();
-    else held.add(confirmation);
+    if (closing || !isOverHighWater()) {
+      confirmation.send();
+    } else {
+      if (held == null) held = new ArrayDeque<>();
+      held.add(confirmation);
+    }
   }
 
   boolean hasBytes() {
@@ -83,6 +91,7 @@ final class Outbox {
   }
 
   private void releaseHeld() {
+    if (held == null) return;
     for (Confirmation c; (c = held.poll()) != null; ) c.send();
   }
 }
