@@ -35,6 +35,12 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
   public record ServerStopping(ActorRef<ConnectionActor.ConversationEvent> from)
       implements Command {}
 
+  /**
+   * The cluster transport dropped a message of this conversation (§11): it ends for both sides,
+   * each told PartnerLeft and queued again, rather than going on with a hole in it.
+   */
+  public record LinkLost() implements Command {}
+
   /** The stayer has seen PartnerLeft and will send nothing more here. */
   public record Release(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
 
@@ -85,6 +91,7 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
         .onMessage(Leave.class, this::onLeave)
         .onMessage(Release.class, this::onRelease)
         .onMessage(ServerStopping.class, this::onServerStopping)
+        .onMessage(LinkLost.class, this::onLinkLost)
         .onMessage(SideTerminated.class, this::onSideTerminated)
         .build();
   }
@@ -112,9 +119,27 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
     return leave.from().equals(stayer) ? Behaviors.stopped() : this;
   }
 
+  /**
+   * The side's server is stopping. A partner on the same server says goodbye too; a partner on
+   * another node of a cluster (§11) stays, and sees its partner leave, after every line of it.
+   */
   private Behavior<Command> onServerStopping(ServerStopping s) {
     if (!isSide(s.from())) return this;
+    if (stayer == null && !sameNode(s.from(), other(s.from()))) {
+      end(s.from(), false);
+      return this;
+    }
     if (stayer == null) other(s.from()).tell(ConnectionActor.ServerShuttingDown.INSTANCE);
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onLinkLost(LinkLost lost) {
+    if (stayer == null) {
+      a.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
+      b.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
+      matchmaker.tell(new MatchmakerActor.ConversationEnded(a, b, false));
+      matchmaker.tell(new MatchmakerActor.ConversationEnded(b, a, false));
+    }
     return Behaviors.stopped();
   }
 
@@ -134,6 +159,10 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
     stayer = other(leaver);
     stayer.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
     matchmaker.tell(new MatchmakerActor.ConversationEnded(stayer, leaver, byNext));
+  }
+
+  private static boolean sameNode(ActorRef<?> x, ActorRef<?> y) {
+    return x.path().address().equals(y.path().address());
   }
 
   private boolean isSide(ActorRef<ConnectionActor.ConversationEvent> ref) {

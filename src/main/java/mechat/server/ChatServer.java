@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import mechat.chat.MatchmakerActor;
+import mechat.cluster.ClusterConfig;
+import mechat.cluster.ClusterNode;
+import mechat.cluster.ClusterSettings;
 import mechat.transport.IncomingClient;
 import mechat.transport.TcpListener;
 import mechat.transport.TlsContexts;
@@ -33,25 +36,47 @@ import org.slf4j.LoggerFactory;
  * to the {@link ServerGuardian}, and registers the graceful shutdown of protocol §7 with
  * CoordinatedShutdown: stop accepting, say {@code server shutting down} to everyone after what is
  * queued for them, close.
+ *
+ * <p>With {@code cluster-port} set (§11) it is one node of a cluster: the actor system joins it (or
+ * forms it) and the listeners are bound only once this node is an Up member.
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The actor system's name: the same on every node of a cluster. */
+  public static final String SYSTEM_NAME = "mechat";
+
+  /** How long a cluster node may take to join (its seed nodes give up after 30 s). */
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
+
   private final ActorSystem<ServerGuardian.Command> system;
   private final Tcp.ServerBinding binding;
   private final Optional<TlsListener> tlsListener;
   private final Optional<Tcp.ServerBinding> tlsBinding;
+  private final NodeStatus status;
 
   private ChatServer(
       ActorSystem<ServerGuardian.Command> system,
       Tcp.ServerBinding binding,
       Optional<TlsListener> tlsListener,
-      Optional<Tcp.ServerBinding> tlsBinding) {
+      Optional<Tcp.ServerBinding> tlsBinding,
+      NodeStatus status) {
     this.system = system;
     this.binding = binding;
     this.tlsListener = tlsListener;
     this.tlsBinding = tlsBinding;
+    this.status = status;
+  }
+
+  /** A cluster node that did not become an Up member (its seed nodes were not reached in time). */
+  public static final class JoinFailedException extends Exception {
+    JoinFailedException(ClusterSettings cluster, Throwable cause) {
+      super(
+          "could not join the cluster"
+              + (cluster.seedNodes().isEmpty() ? "" : " through " + cluster.seedNodes()),
+          cause);
+    }
   }
 
   /** An address that could not be bound, in one line: {@code cannot listen on H:P: reason}. */
@@ -85,8 +110,14 @@ public final class ChatServer {
     if (settings.tls().isPresent() != tlsContext.isPresent()) {
       throw new IllegalArgumentException("a TLS port needs a TLS context, and only a TLS port");
     }
+    Optional<ClusterSettings> cluster = ClusterSettings.fromConfig(config);
+    NodeStatus status = cluster.isPresent() ? NodeStatus.clusterNode() : NodeStatus.singleNode();
     ActorSystem<ServerGuardian.Command> system =
-        ActorSystem.create(ServerGuardian.create(settings), "mechat", config);
+        ActorSystem.create(
+            ServerGuardian.create(settings, status, matchmaker(cluster, status)),
+            SYSTEM_NAME,
+            cluster.map(c -> ClusterConfig.forNode(c, config, SYSTEM_NAME)).orElse(config));
+    if (cluster.isPresent()) awaitMembership(system, cluster.get());
     int maxLineBytes = settings.connection().maxLineBytes();
     Sink<IncomingClient, CompletionStage<Done>> guardian =
         Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
@@ -119,12 +150,31 @@ public final class ChatServer {
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
       throw new ListenFailedException(address, e);
     }
-    ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding);
+    ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding, status);
     server.registerShutdown();
+    status.listenersBound();
     log.info("listening on {}", IncomingClient.format(server.address()));
     tlsBinding.ifPresent(
         b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
     return server;
+  }
+
+  private static ServerGuardian.MatchmakerStarter matchmaker(
+      Optional<ClusterSettings> cluster, NodeStatus status) {
+    if (cluster.isEmpty()) return ServerGuardian.LOCAL_MATCHMAKER;
+    return context -> ClusterNode.start(context, cluster.get(), status::membership);
+  }
+
+  private static void awaitMembership(
+      ActorSystem<ServerGuardian.Command> system, ClusterSettings cluster) throws Exception {
+    try {
+      ClusterNode.awaitUp(system, JOIN_TIMEOUT);
+    } catch (Exception e) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      throw new JoinFailedException(cluster, e);
+    }
+    log.info("cluster member {} up", ClusterNode.address(system));
   }
 
   /**
@@ -156,6 +206,7 @@ public final class ChatServer {
         CoordinatedShutdown.PhaseServiceUnbind(),
         "unbind",
         () -> {
+          status.stopping();
           log.info("shutting down: no new connections, saying goodbye to every client");
           CompletionStage<?> tlsUnbound =
               tlsBinding
@@ -205,6 +256,16 @@ public final class ChatServer {
 
   public ActorSystem<ServerGuardian.Command> system() {
     return system;
+  }
+
+  /** Whether this node takes clients now: what {@code /health} reports (§10, §11). */
+  public NodeStatus nodeStatus() {
+    return status;
+  }
+
+  /** In cluster mode, this node's cluster address ({@code HOST:PORT}); empty on a single server. */
+  public Optional<String> clusterMember() {
+    return status.isClustered() ? Optional.of(ClusterNode.address(system)) : Optional.empty();
   }
 
   /** The matchmaker, for tests and stats. */

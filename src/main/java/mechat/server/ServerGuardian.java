@@ -52,10 +52,23 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
 
   private record StatsReady(MatchmakerActor.Stats stats) implements Command {}
 
+  /**
+   * Starts the matchmaker that connections talk to: a local {@link MatchmakerActor} on a single
+   * server; in a cluster, this node's registry (see {@code mechat.cluster}).
+   */
+  @FunctionalInterface
+  public interface MatchmakerStarter {
+    ActorRef<MatchmakerActor.Command> start(ActorContext<?> context);
+  }
+
+  public static final MatchmakerStarter LOCAL_MATCHMAKER =
+      context -> context.spawn(MatchmakerActor.create(), "matchmaker");
+
   /** A named logger: getContext().getLog() may take its name from whatever class calls it first. */
   private static final Logger LOG = LoggerFactory.getLogger(ServerGuardian.class);
 
   private final ServerSettings settings;
+  private final NodeStatus status;
   private final ServerMetrics metrics = new ServerMetrics();
   private final ActorRef<MatchmakerActor.Command> matchmaker;
 
@@ -73,15 +86,28 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private int refusedPerIp;
 
   public static Behavior<Command> create(ServerSettings settings) {
+    return create(settings, NodeStatus.singleNode(), LOCAL_MATCHMAKER);
+  }
+
+  /** With the node's status (for the stats line) and where its matchmaker comes from. */
+  public static Behavior<Command> create(
+      ServerSettings settings, NodeStatus status, MatchmakerStarter matchmaker) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new ServerGuardian(ctx, timers, settings)));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new ServerGuardian(ctx, timers, settings, status, matchmaker)));
   }
 
   private ServerGuardian(
-      ActorContext<Command> context, TimerScheduler<Command> timers, ServerSettings settings) {
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ServerSettings settings,
+      NodeStatus status,
+      MatchmakerStarter matchmaker) {
     super(context);
     this.settings = settings;
-    this.matchmaker = context.spawn(MatchmakerActor.create(), "matchmaker");
+    this.status = status;
+    this.matchmaker = matchmaker.start(context);
     if (!settings.statsInterval().isZero()) {
       timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
     }
@@ -179,7 +205,7 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     MatchmakerActor.Stats s = ready.stats();
     LOG.info(
         "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
-            + " ({} in all), refused {} (server full) and {} (too many from one address)",
+            + " ({} in all), refused {} (server full) and {} (too many from one address){}",
         connections.size(),
         s.registered(),
         s.waiting(),
@@ -187,7 +213,8 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
         Math.round((lines - lastLinesRelayed) / seconds),
         lines,
         refusedFull,
-        refusedPerIp);
+        refusedPerIp,
+        status.statsSuffix());
     lastStatsNanos = now;
     lastLinesRelayed = lines;
     refusedFull = 0;
