@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import mechat.chat.MatchmakerActor;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
@@ -45,6 +48,14 @@ public final class ClusterNode {
     context.spawn(DroppedListener.create(), "cluster-dropped");
     ActorRef<Object> registry =
         context.spawn(NodeRegistry.create(matchmaker(context.getSystem())), "registry");
+    ActorSystem<?> system = context.getSystem();
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+            "mechat-registry-drain",
+            () ->
+                AskPattern.<Object, Done>ask(
+                    registry, NodeRegistry.Drain::new, Duration.ofSeconds(3), system.scheduler()));
     return registry.narrow();
   }
 

@@ -9,6 +9,7 @@ import mechat.chat.ConnectionActor;
 import mechat.chat.ConversationActor;
 import mechat.chat.MatchmakerActor;
 import mechat.protocol.Username;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -96,6 +97,12 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
 
   private record ConversationStopped(String pairId) implements Internal {}
 
+  /**
+   * The node is shutting down: its clients are about to be told so, so they give up their names and
+   * places now, before their partners elsewhere are queued again (and could meet them).
+   */
+  record Drain(ActorRef<Done> replyTo) implements Internal {}
+
   private static final class Client {
     final String name;
     final String address;
@@ -168,6 +175,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
         .onMessage(ConnectionGone.class, g -> gone(g.connection()))
         .onMessage(MatchmakerGone.class, this::onMatchmakerGone)
         .onMessage(ConversationStopped.class, this::onConversationStopped)
+        .onMessage(Drain.class, this::onDrain)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
   }
@@ -333,6 +341,12 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     liveConversations--;
     Hosted h = hosted.get(s.pairId());
     if (h != null && !h.ending()) forgetHosted(s.pairId());
+    return this;
+  }
+
+  private Behavior<Command> onDrain(Drain d) {
+    List.copyOf(clients.keySet()).forEach(this::gone);
+    d.replyTo().tell(Done.getInstance());
     return this;
   }
 
