@@ -162,7 +162,9 @@ public final class ClusterMatchmaker extends AbstractBehavior<ClusterMatchmaker.
     super(context);
     this.stash = stash;
     this.timers = timers;
-    this.book = new MatchBook(new Tell(), "pair-" + Epochs.tag(epoch));
+    this.book =
+        new MatchBook(
+            new Tell(), "pair-" + Epochs.tag(epoch), r -> r.path().address().hasLocalScope());
     context
         .getSystem()
         .receptionist()

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import mechat.chat.ConnectionActor;
 import mechat.protocol.Username;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,6 +81,7 @@ final class MatchBook {
 
   private final Effects effects;
   private final String pairPrefix;
+  private final Predicate<ActorRef<?>> isHere;
   private final Map<String, ActorRef<ConnectionActor.ConversationEvent>> byName = new HashMap<>();
   private final Map<ActorRef<ConnectionActor.ConversationEvent>, Entry> entries = new HashMap<>();
   private final TreeMap<Long, Entry> queue = new TreeMap<>();
@@ -100,10 +102,14 @@ final class MatchBook {
   private long nextSeq;
   private long pairCount;
 
-  /** {@code pairPrefix} makes this incarnation's pair ids unique (they name actors). */
-  MatchBook(Effects effects, String pairPrefix) {
+  /**
+   * {@code pairPrefix} makes this incarnation's pair ids unique (they name actors); {@code isHere}
+   * tells a registry on the matchmaker's own node.
+   */
+  MatchBook(Effects effects, String pairPrefix, Predicate<ActorRef<?>> isHere) {
     this.effects = effects;
     this.pairPrefix = pairPrefix;
+    this.isHere = isHere;
   }
 
   Claim claim(
@@ -310,7 +316,7 @@ final class MatchBook {
   private void match(Entry a, Entry b) {
     forgetApart(a.connection);
     forgetApart(b.connection);
-    ActorRef<NodeRegistry.Command> host = isHere(b.registry) ? a.registry : b.registry;
+    ActorRef<NodeRegistry.Command> host = isHere.test(b.registry) ? a.registry : b.registry;
     Pair p =
         new Pair(
             pairPrefix + "-" + (++pairCount), a.connection, a.name, b.connection, b.name, host);
@@ -320,10 +326,6 @@ final class MatchBook {
       e.pairId = p.id();
     }
     effects.matched(p, a, b);
-  }
-
-  private static boolean isHere(ActorRef<?> ref) {
-    return ref.path().address().hasLocalScope();
   }
 
   private void forgetApart(ActorRef<ConnectionActor.ConversationEvent> client) {
