@@ -69,6 +69,14 @@ public final class ChatServer {
     this.status = status;
   }
 
+  /**
+   * The shutdown of a server that could not start: in cluster mode it must not exit the JVM
+   * (cluster.conf's override), so that {@code mechat server} can say why and exit 1.
+   */
+  public enum StartFailed implements CoordinatedShutdown.Reason {
+    INSTANCE
+  }
+
   /** A cluster node that did not become an Up member (its seed nodes were not reached in time). */
   public static final class JoinFailedException extends Exception {
     JoinFailedException(ClusterSettings cluster, Throwable cause) {
@@ -146,8 +154,12 @@ public final class ChatServer {
                         .run(system)));
       }
     } catch (Exception e) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (cluster.isPresent()) {
+        CoordinatedShutdown.get(system).runAll(StartFailed.INSTANCE);
+      } else {
+        system.terminate();
+      }
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw new ListenFailedException(address, e);
     }
     ChatServer server = new ChatServer(system, binding, tlsListener, tlsBinding, status);
@@ -170,7 +182,7 @@ public final class ChatServer {
     try {
       ClusterNode.awaitUp(system, JOIN_TIMEOUT);
     } catch (Exception e) {
-      system.terminate();
+      CoordinatedShutdown.get(system).runAll(StartFailed.INSTANCE);
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw new JoinFailedException(cluster, e);
     }

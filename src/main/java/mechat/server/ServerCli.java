@@ -166,6 +166,12 @@ public final class ServerCli implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    if ((clusterHost != null || seedNodes != null)
+        && clusterPort == null
+        && ClusterSettings.fromConfig(config).isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(), "--cluster-host and --seed-nodes need --cluster-port");
+    }
     if ((tlsKeystore != null || tlsKeystorePasswordEnv != null) && settings.tls().isEmpty()) {
       throw new ParameterException(
           spec.commandLine(), "--tls-keystore and --tls-keystore-password-env need --tls-port");

@@ -128,6 +128,7 @@ class ClusterProcessIT {
     cross[0].expect("wait", Duration.ofSeconds(20));
     System.out.printf("RESULT SIGTERM: partner on another node requeued after %d ms%n", ms(t0));
     assertTrue(stopping.awaitExit(Duration.ofSeconds(30)), "the stopped node exits");
+    assertEquals(0, stopping.process.exitValue(), "exit status after SIGTERM");
     cross[1].expectClosed();
     bystanders[0].send("undisturbed");
     bystanders[1].expect("m1: undisturbed");

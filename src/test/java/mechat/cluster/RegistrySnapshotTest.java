@@ -26,9 +26,10 @@ class RegistrySnapshotTest {
   void aFullChunkOfTheLongestNamesIsUnder128KiB() throws Exception {
     List<RegistrySnapshot.ClientState> clients = new ArrayList<>();
     List<RegistrySnapshot.PairState> pairs = new ArrayList<>();
+    // one ref for all: its path is as long as any connection's
+    ActorRef<ConnectionActor.ConversationEvent> c =
+        testKit.createTestProbe(ConnectionActor.ConversationEvent.class).ref();
     for (int i = 0; i < 1000; i++) {
-      ActorRef<ConnectionActor.ConversationEvent> c =
-          testKit.createTestProbe(ConnectionActor.ConversationEvent.class).ref();
       String name = String.format("%030d", i); // 30 characters, the longest a name may be
       clients.add(
           new RegistrySnapshot.ClientState(
