@@ -62,7 +62,11 @@ class ClusterProcessIT {
     clients.clear();
   }
 
-  /** Nobody is waiting anywhere: a probe client is told "wait" (then leaves). */
+  /**
+   * Nobody is waiting anywhere: a probe client on {@code via} is told "wait", then leaves ("bye").
+   * The next client to connect to {@code via} is claimed after the probe's release (one registry
+   * keeps its requests in order), so it cannot meet the probe.
+   */
   private void awaitEmptyQueue(NodeProcess via) throws Exception {
     Awaits.until(
         () -> {
@@ -70,6 +74,10 @@ class ClusterProcessIT {
             probe.send("probe-" + System.nanoTime() % 100000);
             String answer = probe.readLine();
             probe.send("/quit");
+            for (int i = 0; i < 5; i++) {
+              String line = probe.readLine();
+              if (line == null || line.equals("bye")) break;
+            }
             return "wait".equals(answer);
           }
         },
@@ -135,10 +143,10 @@ class ClusterProcessIT {
     closeClients();
     NodeProcess replaced = startNode(liveSeeds());
     replaced.awaitListening(START);
-    awaitEmptyQueue(other);
 
     // --- SIGKILL of a node that does not host the matchmaker
     NodeProcess mm2 = matchmakerNode();
+    awaitEmptyQueue(mm2);
     NodeProcess victim = replaced; // the youngest: never the matchmaker's
     NodeProcess survivor =
         nodes.stream()
@@ -186,12 +194,12 @@ class ClusterProcessIT {
     closeClients();
     NodeProcess third = startNode(liveSeeds());
     third.awaitListening(START);
-    awaitEmptyQueue(survivor);
 
     // --- SIGKILL of the matchmaker's node: chats elsewhere go on, the queue comes back in order
     NodeProcess dying = matchmakerNode();
     List<NodeProcess> rest = nodes.stream().filter(n -> n != dying && n.process.isAlive()).toList();
     assertEquals(2, rest.size());
+    awaitEmptyQueue(rest.get(0));
     LineClient[] chat = pair(rest.get(0), "c1", rest.get(1), "c2");
     LineClient[] xy = pair(rest.get(0), "x", rest.get(1), "y");
     xy[0].send("/next");
@@ -213,5 +221,23 @@ class ClusterProcessIT {
     chat[0].send("still here");
     chat[1].expect("c1: still here");
     assertNull(chat[0].readLine(Duration.ofMillis(100)), "nothing else for c1");
+
+    // --- SIGTERM of the (new) matchmaker's node: it hands over, and the queue survives
+    NodeProcess leaving = matchmakerNode();
+    NodeProcess last = rest.get(0) == leaving ? rest.get(1) : rest.get(0);
+    closeClients(); // else partners of the leaving node's clients are requeued and meet w
+    awaitEmptyQueue(last);
+    LineClient w = named(last, "w");
+    w.expect("wait");
+    t0 = System.nanoTime();
+    leaving.terminate();
+    assertTrue(leaving.awaitExit(Duration.ofSeconds(30)), "the stopped node exits");
+    long exited = ms(t0);
+    LineClient late = named(last, "late"); // only the new matchmaker can answer now
+    assertEquals("matched to w", late.readLine(Duration.ofSeconds(20)), "w kept its place");
+    System.out.printf(
+        "RESULT matchmaker's node SIGTERM: exited after %d ms, a newcomer matched after %d ms%n",
+        exited, ms(t0));
+    w.expect("matched to late");
   }
 }
