@@ -103,28 +103,13 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
    */
   record Drain(ActorRef<Done> replyTo) implements Internal {}
 
-  private static final class Client {
-    final String name;
-    final String address;
-    final ActorRef<ConnectionActor.MatchmakerReply> replyTo;
-    boolean confirmed;
-    long seq = -1;
-    String pairId;
-    ActorRef<ConnectionActor.ConversationEvent> apart;
-
-    Client(String name, String address, ActorRef<ConnectionActor.MatchmakerReply> replyTo) {
-      this.name = name;
-      this.address = address;
-      this.replyTo = replyTo;
-    }
-  }
-
   private record Hosted(RegistrySnapshot.PairState pair, boolean ending) {}
 
   private final TimerScheduler<Command> timers;
   private final ActorRef<ClusterMatchmaker.Command> proxy;
   private final ActorRef<MatchmakerActor.ConversationEnded> forConversations;
-  private final Map<ActorRef<ConnectionActor.ConversationEvent>, Client> clients = new HashMap<>();
+  private final Map<ActorRef<ConnectionActor.ConversationEvent>, RegistryClient> clients =
+      new HashMap<>();
   private final Map<String, ActorRef<ConnectionActor.ConversationEvent>> names = new HashMap<>();
   private final Map<String, Hosted> hosted = new HashMap<>();
   private final Map<ActorRef<ConnectionActor.ConversationEvent>, String> hostedSides =
@@ -197,7 +182,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
       r.replyTo().tell(ConnectionActor.NameTaken.INSTANCE);
       return this;
     }
-    clients.put(r.connection(), new Client(r.name(), r.address(), r.replyTo()));
+    clients.put(r.connection(), new RegistryClient(r.name(), r.address(), r.replyTo()));
     names.put(key, r.connection());
     getContext().watchWith(r.connection(), new ConnectionGone(r.connection()));
     request(
@@ -208,7 +193,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
 
   /** The client left (or its actor stopped): its claim no longer matters, its name is released. */
   private Behavior<Command> gone(ActorRef<ConnectionActor.ConversationEvent> connection) {
-    Client c = clients.remove(connection);
+    RegistryClient c = clients.remove(connection);
     if (c == null) return this;
     names.remove(Username.key(c.name));
     getContext().unwatch(connection);
@@ -236,7 +221,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
   private Behavior<Command> onGetStats(MatchmakerActor.GetStats g) {
     int named = 0;
     int waiting = 0;
-    for (Client c : clients.values()) {
+    for (RegistryClient c : clients.values()) {
       if (!c.confirmed) continue;
       named++;
       if (c.seq >= 0 && c.pairId == null) waiting++;
@@ -259,14 +244,14 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     } else if (m instanceof Acked a) {
       onAcked(a);
     } else if (m instanceof Confirmed c) {
-      Client client = clientNamed(c.connection(), c.name());
+      RegistryClient client = clientNamed(c.connection(), c.name());
       if (client != null) client.confirmed = true;
     } else if (m instanceof NameTaken t) {
       onNameTaken(t);
     } else if (m instanceof Queued q) {
       onQueued(q);
     } else if (m instanceof Paired p) {
-      Client client = clients.get(p.connection());
+      RegistryClient client = clients.get(p.connection());
       if (client != null) client.pairId = p.pairId();
     } else if (m instanceof StartConversation s) {
       onStartConversation(s);
@@ -290,7 +275,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
   }
 
   private void onNameTaken(NameTaken t) {
-    Client c = clientNamed(t.connection(), t.name());
+    RegistryClient c = clientNamed(t.connection(), t.name());
     if (c == null || c.confirmed) return;
     clients.remove(t.connection());
     names.remove(Username.key(c.name));
@@ -299,7 +284,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
   }
 
   private void onQueued(Queued q) {
-    Client c = clients.get(q.connection());
+    RegistryClient c = clients.get(q.connection());
     if (c == null) return;
     c.confirmed = true;
     c.seq = q.seq();
@@ -392,8 +377,9 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     hostedSides.remove(h.pair().b(), pairId);
   }
 
-  private Client clientNamed(ActorRef<ConnectionActor.ConversationEvent> connection, String name) {
-    Client c = clients.get(connection);
+  private RegistryClient clientNamed(
+      ActorRef<ConnectionActor.ConversationEvent> connection, String name) {
+    RegistryClient c = clients.get(connection);
     return c != null && Username.key(c.name).equals(Username.key(name)) ? c : null;
   }
 
