@@ -3,6 +3,9 @@ package mechat.bench;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import mechat.bench.abuse.Abuse;
 import mechat.bench.abuse.AbuseKind;
 import picocli.CommandLine;
@@ -43,25 +46,55 @@ public final class BenchCli implements Runnable {
     @Option(names = "--host", paramLabel = "H", description = "server address [127.0.0.1]")
     String host = "127.0.0.1";
 
-    @Option(names = "--port", paramLabel = "P", description = "server port [9000]")
-    int port = 9000;
+    @Option(
+        names = "--port",
+        paramLabel = "P[,P...]",
+        description =
+            "server port [9000]; chat also takes several (the nodes of a cluster): client i uses"
+                + " the i-th mod n, so that pairs span nodes")
+    String port = "9000";
 
     @Option(names = "--json", description = "also print one JSON object as the last line")
     boolean json;
 
     void check(CommandLine cl) {
-      if (port < 1 || port > 65535) throw new ParameterException(cl, "--port must be 1..65535");
+      try {
+        for (int p : ports()) {
+          if (p < 1 || p > 65535) throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        throw new ParameterException(cl, "--port must be 1..65535 (or several, comma-separated)");
+      }
+    }
+
+    List<Integer> ports() {
+      return Arrays.stream(port.split(",")).map(String::trim).map(Integer::parseInt).toList();
     }
 
     /** The server's address, or null (after saying why) when the host does not resolve. */
     InetSocketAddress address(PrintWriter err, String mode) {
-      InetSocketAddress a = new InetSocketAddress(host, port);
-      if (a.isUnresolved()) {
-        err.println("bench " + mode + ": cannot resolve host " + host);
+      List<InetSocketAddress> all = addresses(err, mode);
+      if (all != null && all.size() > 1) {
+        err.println("bench " + mode + ": one --port only (several are for chat)");
         err.flush();
         return null;
       }
-      return a;
+      return all == null ? null : all.get(0);
+    }
+
+    /** One address per --port, or null (after saying why) when the host does not resolve. */
+    List<InetSocketAddress> addresses(PrintWriter err, String mode) {
+      List<InetSocketAddress> all = new ArrayList<>();
+      for (int p : ports()) {
+        InetSocketAddress a = new InetSocketAddress(host, p);
+        if (a.isUnresolved()) {
+          err.println("bench " + mode + ": cannot resolve host " + host);
+          err.flush();
+          return null;
+        }
+        all.add(a);
+      }
+      return all;
     }
   }
 

@@ -2,6 +2,7 @@ package mechat.bench;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.Callable;
 import mechat.bench.load.ChatLoad;
 import mechat.bench.load.Payload;
@@ -90,11 +91,19 @@ final class ChatCli implements Callable<Integer> {
       throw new ParameterException(cl, "--rate must be >= 0");
     }
     PrintWriter err = cl.getErr();
-    InetSocketAddress address = common.address(err, "chat");
-    if (address == null) return 1;
+    List<InetSocketAddress> addresses = common.addresses(err, "chat");
+    if (addresses == null) return 1;
     ChatLoad.Options o =
         new ChatLoad.Options(
-            address, pairs, messages, size, window, rate, setup.timeout, setup.concurrency);
+                addresses.get(0),
+                pairs,
+                messages,
+                size,
+                window,
+                rate,
+                setup.timeout,
+                setup.concurrency)
+            .spreadOver(addresses);
     return new ChatLoad(o).run(cl.getOut(), err, common.json);
   }
 }

@@ -253,6 +253,9 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     inbox.resetWindow();
     notice(Notices.matchedTo(m.partnerName()));
     phase = new ConnectionPhase.Chatting(this, m.conversation());
+    if (!m.conversation().path().address().hasLocalScope()) { // a cluster's node may die silently
+      getContext().watchWith(m.conversation(), new PartnerLeft(m.conversation()));
+    }
   }
 
   /** Lines for the partner; the batch they came in is acked once the window allows. */

@@ -3,6 +3,7 @@ package mechat.chat;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -35,6 +36,12 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
   public record ServerStopping(ActorRef<ConnectionActor.ConversationEvent> from)
       implements Command {}
 
+  /**
+   * The cluster transport dropped a message of this conversation (§11): it ends for both sides,
+   * each told PartnerLeft and queued again, rather than going on with a hole in it.
+   */
+  public record LinkLost() implements Command {}
+
   /** The stayer has seen PartnerLeft and will send nothing more here. */
   public record Release(ActorRef<ConnectionActor.ConversationEvent> from) implements Command {}
 
@@ -49,6 +56,14 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
 
   /** Set once one side has left; the other side is the stayer. */
   private ActorRef<ConnectionActor.ConversationEvent> stayer;
+
+  /** The end, not reported yet: a stayer on another cluster node has not released us yet. */
+  private MatchmakerActor.ConversationEnded unreported;
+
+  /** After a lost line, the other (remote) side, told PartnerLeft too, until it releases us. */
+  private ActorRef<ConnectionActor.ConversationEvent> alsoLeft;
+
+  private boolean stayerReleased;
 
   public static Behavior<Command> create(
       ActorRef<ConnectionActor.ConversationEvent> a,
@@ -85,7 +100,9 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
         .onMessage(Leave.class, this::onLeave)
         .onMessage(Release.class, this::onRelease)
         .onMessage(ServerStopping.class, this::onServerStopping)
+        .onMessage(LinkLost.class, this::onLinkLost)
         .onMessage(SideTerminated.class, this::onSideTerminated)
+        .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
 
@@ -112,14 +129,43 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
     return leave.from().equals(stayer) ? Behaviors.stopped() : this;
   }
 
+  /**
+   * The side's server is stopping. A partner on the same server says goodbye too; a partner on
+   * another node of a cluster (§11) stays, and sees its partner leave, after every line of it.
+   */
   private Behavior<Command> onServerStopping(ServerStopping s) {
     if (!isSide(s.from())) return this;
+    if (stayer == null && !sameNode(s.from(), other(s.from()))) {
+      end(s.from(), false);
+      return this;
+    }
     if (stayer == null) other(s.from()).tell(ConnectionActor.ServerShuttingDown.INSTANCE);
     return Behaviors.stopped();
   }
 
+  /**
+   * Ends for both: the side on this node is told PartnerLeft and requeued at once; the other one is
+   * told PartnerLeft too, and requeued once it has released us (so that its requeue cannot overtake
+   * its PartnerLeft).
+   */
+  private Behavior<Command> onLinkLost(LinkLost lost) {
+    if (stayer != null) return Behaviors.stopped();
+    ActorRef<ConnectionActor.ConversationEvent> remote = a.path().address().hasLocalScope() ? b : a;
+    end(remote, false);
+    remote.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
+    alsoLeft = remote;
+    return this;
+  }
+
   private Behavior<Command> onRelease(Release release) {
-    return release.from().equals(stayer) ? Behaviors.stopped() : this;
+    if (alsoLeft != null && release.from().equals(alsoLeft)) {
+      matchmaker.tell(new MatchmakerActor.ConversationEnded(alsoLeft, stayer, false));
+      alsoLeft = null;
+      return stayerReleased ? Behaviors.stopped() : this;
+    }
+    if (!release.from().equals(stayer)) return this;
+    stayerReleased = true;
+    return alsoLeft == null ? Behaviors.stopped() : this;
   }
 
   private Behavior<Command> onSideTerminated(SideTerminated t) {
@@ -127,13 +173,34 @@ public final class ConversationActor extends AbstractBehavior<ConversationActor.
       end(t.side(), false);
       return this;
     }
+    if (t.side().equals(alsoLeft)) {
+      alsoLeft = null;
+      return stayerReleased ? Behaviors.stopped() : this;
+    }
     return t.side().equals(stayer) ? Behaviors.stopped() : this;
   }
 
   private void end(ActorRef<ConnectionActor.ConversationEvent> leaver, boolean byNext) {
     stayer = other(leaver);
     stayer.tell(new ConnectionActor.PartnerLeft(getContext().getSelf()));
-    matchmaker.tell(new MatchmakerActor.ConversationEnded(stayer, leaver, byNext));
+    MatchmakerActor.ConversationEnded ended =
+        new MatchmakerActor.ConversationEnded(stayer, leaver, byNext);
+    // A stayer on another cluster node (§11) is requeued once it has seen PartnerLeft (it
+    // releases us, and we stop): else the matchmaker's answer could reach it first.
+    if (stayer.path().address().hasLocalScope()) {
+      matchmaker.tell(ended);
+    } else {
+      unreported = ended;
+    }
+  }
+
+  private Behavior<Command> onPostStop() {
+    if (unreported != null) matchmaker.tell(unreported);
+    return this;
+  }
+
+  private static boolean sameNode(ActorRef<?> x, ActorRef<?> y) {
+    return x.path().address().equals(y.path().address());
   }
 
   private boolean isSide(ActorRef<ConnectionActor.ConversationEvent> ref) {

@@ -12,12 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import mechat.chat.MatchmakerActor;
+import mechat.cluster.ClusterConfig;
+import mechat.cluster.ClusterNode;
+import mechat.cluster.ClusterSettings;
 import mechat.transport.IncomingClient;
 import mechat.transport.TcpListener;
 import mechat.transport.TlsContexts;
 import mechat.transport.TlsContexts.TlsSetupException;
 import mechat.transport.TlsListener;
-import mechat.web.Health;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,21 +37,31 @@ import org.slf4j.LoggerFactory;
  * the graceful shutdown of protocol §7 with CoordinatedShutdown: stop accepting, say {@code server
  * shutting down} to everyone after what is queued for them, close.
  *
- * <p>It owns the {@link Health} that {@code /health} reports: held back until every listener is
+ * <p>Its {@link NodeStatus} is what {@code /health} reports: held back until every listener is
  * bound, and again from the first moment of the shutdown. The HTTP listeners stay bound while the
  * connections drain, so that load balancers read 503 and a browser arriving then is told {@code
  * server shutting down}; they are closed once the others have.
+ *
+ * <p>With {@code cluster-port} set (§11) it is one node of a cluster: the actor system joins it (or
+ * forms it) and the listeners are bound only once this node is an Up member; until then, and
+ * whenever the node is not one, its {@link NodeStatus} holds {@code /health} back too.
  */
 public final class ChatServer {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The actor system's name: the same on every node of a cluster. */
+  public static final String SYSTEM_NAME = "mechat";
+
+  /** How long a cluster node may take to join (its seed nodes give up after 30 s). */
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
 
   private final ActorSystem<ServerGuardian.Command> system;
   private final Tcp.ServerBinding binding;
   private final Optional<TlsListener> tlsListener;
   private final Optional<Tcp.ServerBinding> tlsBinding;
   private final WebListeners web;
-  private final Health health;
+  private final NodeStatus status;
   private final ServerMeters meters;
 
   private ChatServer(
@@ -58,15 +70,33 @@ public final class ChatServer {
       Optional<TlsListener> tlsListener,
       Optional<Tcp.ServerBinding> tlsBinding,
       WebListeners web,
-      Health health,
+      NodeStatus status,
       ServerMeters meters) {
     this.system = system;
     this.binding = binding;
     this.tlsListener = tlsListener;
     this.tlsBinding = tlsBinding;
     this.web = web;
-    this.health = health;
+    this.status = status;
     this.meters = meters;
+  }
+
+  /**
+   * The shutdown of a server that could not start: in cluster mode it must not exit the JVM
+   * (cluster.conf's override), so that {@code mechat server} can say why and exit 1.
+   */
+  public enum StartFailed implements CoordinatedShutdown.Reason {
+    INSTANCE
+  }
+
+  /** A cluster node that did not become an Up member (its seed nodes were not reached in time). */
+  public static final class JoinFailedException extends Exception {
+    JoinFailedException(ClusterSettings cluster, Throwable cause) {
+      super(
+          "could not join the cluster"
+              + (cluster.seedNodes().isEmpty() ? "" : " through " + cluster.seedNodes()),
+          cause);
+    }
   }
 
   /** An address that could not be bound, in one line: {@code cannot listen on H:P: reason}. */
@@ -103,9 +133,14 @@ public final class ChatServer {
           "a TLS or HTTPS port needs a TLS context, and only a TLS or HTTPS port");
     }
     ServerMeters meters = new ServerMeters();
-    Health health = new Health();
+    Optional<ClusterSettings> cluster = ClusterSettings.fromConfig(config);
+    NodeStatus status = cluster.isPresent() ? NodeStatus.clusterNode() : NodeStatus.singleNode();
     ActorSystem<ServerGuardian.Command> system =
-        ActorSystem.create(ServerGuardian.create(settings, meters), "mechat", config);
+        ActorSystem.create(
+            ServerGuardian.create(settings, meters, status, matchmaker(cluster, status)),
+            SYSTEM_NAME,
+            cluster.map(c -> ClusterConfig.forNode(c, config, SYSTEM_NAME)).orElse(config));
+    if (cluster.isPresent()) awaitMembership(system, cluster.get(), meters);
     int maxLineBytes = settings.connection().maxLineBytes();
     Sink<IncomingClient, CompletionStage<Done>> guardian =
         Sink.foreach(c -> system.tell(new ServerGuardian.Accepted(c)));
@@ -135,19 +170,23 @@ public final class ChatServer {
                         .addAttributes(TcpListener.ACCEPTING)
                         .run(system)));
       }
-      web = WebListeners.bind(system, settings, tlsContext, health, meters, BIND_TIMEOUT);
+      web = WebListeners.bind(system, settings, tlsContext, status.health(), meters, BIND_TIMEOUT);
     } catch (Exception e) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (cluster.isPresent()) {
+        CoordinatedShutdown.get(system).runAll(StartFailed.INSTANCE);
+      } else {
+        system.terminate();
+      }
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       meters.close();
       throw e instanceof ListenFailedException failed
           ? failed
           : new ListenFailedException(address, e);
     }
     ChatServer server =
-        new ChatServer(system, binding, tlsListener, tlsBinding, web, health, meters);
+        new ChatServer(system, binding, tlsListener, tlsBinding, web, status, meters);
     server.registerShutdown();
-    health.release(Health.STARTING);
+    status.listenersBound();
     log.info("listening on {}", IncomingClient.format(server.address()));
     tlsBinding.ifPresent(
         b -> log.info("listening on {} (tls)", IncomingClient.format(b.localAddress())));
@@ -182,6 +221,26 @@ public final class ChatServer {
     return Optional.of(TlsContexts.server(Path.of(keystore), password.toCharArray()));
   }
 
+  private static ServerGuardian.MatchmakerStarter matchmaker(
+      Optional<ClusterSettings> cluster, NodeStatus status) {
+    if (cluster.isEmpty()) return ServerGuardian.LOCAL_MATCHMAKER;
+    return context -> ClusterNode.start(context, cluster.get(), status::membership);
+  }
+
+  private static void awaitMembership(
+      ActorSystem<ServerGuardian.Command> system, ClusterSettings cluster, ServerMeters meters)
+      throws Exception {
+    try {
+      ClusterNode.awaitUp(system, JOIN_TIMEOUT);
+    } catch (Exception e) {
+      CoordinatedShutdown.get(system).runAll(StartFailed.INSTANCE);
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      meters.close();
+      throw new JoinFailedException(cluster, e);
+    }
+    log.info("cluster member {} up", ClusterNode.address(system));
+  }
+
   private static Tcp.ServerBinding await(CompletionStage<Tcp.ServerBinding> bound)
       throws Exception {
     return bound.toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -193,7 +252,7 @@ public final class ChatServer {
         CoordinatedShutdown.PhaseServiceUnbind(),
         "unbind",
         () -> {
-          health.holdBack(Health.SHUTTING_DOWN);
+          status.stopping();
           log.info("shutting down: no new connections, saying goodbye to every client");
           CompletionStage<?> tlsUnbound =
               tlsBinding
@@ -260,9 +319,14 @@ public final class ChatServer {
     return web.httpsPort();
   }
 
-  /** What {@code /health} reports; a cluster may hold it back for reasons of its own. */
-  public Health health() {
-    return health;
+  /** Whether this node takes clients now: what {@code /health} reports (§10, §11). */
+  public NodeStatus nodeStatus() {
+    return status;
+  }
+
+  /** In cluster mode, this node's cluster address ({@code HOST:PORT}); empty on a single server. */
+  public Optional<String> clusterMember() {
+    return status.isClustered() ? Optional.of(ClusterNode.address(system)) : Optional.empty();
   }
 
   public ServerMeters meters() {

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
+import mechat.cluster.ClusterConfig;
+import mechat.cluster.ClusterSettings;
 import mechat.transport.TlsContexts.TlsSetupException;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
@@ -31,7 +33,9 @@ import picocli.CommandLine.Spec;
           + " --https-port; logs go to standard error.",
       "Defaults come from application.conf (mechat.server.*); --config FILE overrides them,"
           + " and each option overrides both. SIGTERM or Ctrl-C closes every connection with"
-          + " 'server shutting down' and exits 0."
+          + " 'server shutting down' and exits 0.",
+      "With --cluster-port it is one node of a cluster (protocol §11): it prints 'cluster member"
+          + " HOST:PORT up' once it is an Up member, and only then binds its listeners."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -151,6 +155,28 @@ public final class ServerCli implements Callable<Integer> {
   Double websocketPingInterval;
 
   @Option(
+      names = "--cluster-port",
+      paramLabel = "P",
+      description =
+          "cluster mode (one service on several nodes): this node's cluster port; 0 picks a free"
+              + " one [off]")
+  Integer clusterPort;
+
+  @Option(
+      names = "--cluster-host",
+      paramLabel = "H",
+      description = "address the cluster port binds, and that other nodes reach [the --host value]")
+  String clusterHost;
+
+  @Option(
+      names = "--seed-nodes",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description =
+          "cluster nodes to join through (their cluster ports) [none: this node forms a new"
+              + " cluster]")
+  String seedNodes;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       description = "HOCON file with mechat.server.* settings (and any pekko.* ones)")
@@ -165,10 +191,17 @@ public final class ServerCli implements Callable<Integer> {
     try {
       config = loadConfig();
       settings = ServerSettings.fromConfig(config);
+      ClusterSettings.fromConfig(config);
     } catch (RuntimeException e) {
       err.println("mechat server: bad configuration: " + e.getMessage());
       err.flush();
       return 1;
+    }
+    if ((clusterHost != null || seedNodes != null)
+        && clusterPort == null
+        && ClusterSettings.fromConfig(config).isEmpty()) {
+      throw new ParameterException(
+          spec.commandLine(), "--cluster-host and --seed-nodes need --cluster-port");
     }
     if ((tlsKeystore != null || tlsKeystorePasswordEnv != null) && !settings.needsKeystore()) {
       throw new ParameterException(
@@ -186,12 +219,13 @@ public final class ServerCli implements Callable<Integer> {
     ChatServer server;
     try {
       server = ChatServer.start(settings, config, tls);
-    } catch (ChatServer.ListenFailedException e) {
+    } catch (ChatServer.ListenFailedException | ChatServer.JoinFailedException e) {
       err.println("mechat server: " + e.getMessage());
       err.flush();
       return 1;
     }
     handleSignals(server);
+    server.clusterMember().ifPresent(m -> out.println("cluster member " + m + " up"));
     out.println("listening on " + settings.host() + ":" + server.port());
     server
         .tlsPort()
@@ -226,14 +260,18 @@ public final class ServerCli implements Callable<Integer> {
     put(overrides, "https-port", httpsPort);
     put(overrides, "http-allowed-origins", httpAllowedOrigins);
     put(overrides, "websocket-ping-interval", seconds(websocketPingInterval));
-    Config base = ConfigFactory.load();
+    put(overrides, "cluster-port", clusterPort);
+    put(overrides, "cluster-host", clusterHost);
+    put(overrides, "seed-nodes", seedNodes);
+    Config top = ConfigFactory.parseMap(overrides);
     if (configFile != null) {
       if (!configFile.isFile()) {
         throw new IllegalArgumentException("no such file: " + configFile);
       }
-      base = ConfigFactory.parseFile(configFile).withFallback(base).resolve();
+      top = top.withFallback(ConfigFactory.parseFile(configFile));
     }
-    return ConfigFactory.parseMap(overrides).withFallback(base);
+    // cluster mode layers cluster.conf's pekko settings in, under the options and the file
+    return ClusterConfig.layered(top, ConfigFactory.load());
   }
 
   private static void put(Map<String, Object> map, String key, Object value) {

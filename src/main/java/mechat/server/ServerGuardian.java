@@ -53,12 +53,25 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
 
   private record StatsReady(MatchmakerActor.Stats stats) implements Command {}
 
+  /**
+   * Starts the matchmaker that connections talk to: a local {@link MatchmakerActor} on a single
+   * server; in a cluster, this node's registry (see {@code mechat.cluster}).
+   */
+  @FunctionalInterface
+  public interface MatchmakerStarter {
+    ActorRef<MatchmakerActor.Command> start(ActorContext<?> context);
+  }
+
+  public static final MatchmakerStarter LOCAL_MATCHMAKER =
+      context -> context.spawn(MatchmakerActor.create(), "matchmaker", MatchmakerActor.MAILBOX);
+
   /** A named logger: getContext().getLog() may take its name from whatever class calls it first. */
   private static final Logger LOG = LoggerFactory.getLogger(ServerGuardian.class);
 
   private final ServerSettings settings;
   private final ServerMeters meters;
   private final ServerMetrics metrics;
+  private final NodeStatus status;
   private final ActorRef<MatchmakerActor.Command> matchmaker;
 
   /** Every live connection, with the IP address it came from and its transport. */
@@ -77,25 +90,37 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
   private record Slot(String ip, String transport) {}
 
   public static Behavior<Command> create(ServerSettings settings) {
-    return create(settings, new ServerMeters());
+    return create(settings, new ServerMeters(), NodeStatus.singleNode(), LOCAL_MATCHMAKER);
   }
 
-  public static Behavior<Command> create(ServerSettings settings, ServerMeters meters) {
+  /**
+   * With the meters that {@code /metrics} shows, the node's status (for the stats line) and where
+   * its matchmaker comes from.
+   */
+  public static Behavior<Command> create(
+      ServerSettings settings,
+      ServerMeters meters,
+      NodeStatus status,
+      MatchmakerStarter matchmaker) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new ServerGuardian(ctx, timers, settings, meters)));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new ServerGuardian(ctx, timers, settings, meters, status, matchmaker)));
   }
 
   private ServerGuardian(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       ServerSettings settings,
-      ServerMeters meters) {
+      ServerMeters meters,
+      NodeStatus status,
+      MatchmakerStarter matchmaker) {
     super(context);
     this.settings = settings;
     this.meters = meters;
     this.metrics = meters.relayCounter();
-    this.matchmaker =
-        context.spawn(MatchmakerActor.create(), "matchmaker", MatchmakerActor.MAILBOX);
+    this.status = status;
+    this.matchmaker = matchmaker.start(context);
     if (!settings.statsInterval().isZero()) {
       timers.startTimerWithFixedDelay(StatsTick.INSTANCE, settings.statsInterval());
     }
@@ -204,7 +229,7 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
     MatchmakerActor.Stats s = meters.matchmaker();
     LOG.info(
         "stats: {} connections ({} named), {} waiting, {} conversations, {} lines/s relayed"
-            + " ({} in all), refused {} (server full) and {} (too many from one address)",
+            + " ({} in all), refused {} (server full) and {} (too many from one address){}",
         meters.connections(),
         s.registered(),
         s.waiting(),
@@ -212,7 +237,8 @@ public final class ServerGuardian extends AbstractBehavior<ServerGuardian.Comman
         Math.round((lines - lastLinesRelayed) / seconds),
         lines,
         refusedFull - lastRefusedFull,
-        refusedPerIp - lastRefusedPerIp);
+        refusedPerIp - lastRefusedPerIp,
+        status.statsSuffix());
     lastStatsNanos = now;
     lastLinesRelayed = lines;
     lastRefusedFull = refusedFull;

@@ -12,6 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import mechat.cluster.ClusterMatchmaker;
+import mechat.cluster.NodeRegistry;
+import mechat.cluster.RegistrySnapshot;
 import mechat.testing.TestServers;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every message marked {@link CborSerializable} survives jackson-cbor (style §9.13), private ones
- * included; and no such message is left without a sample here.
+ * included, the cluster's ({@code mechat.cluster}) too; and no such message is left without a
+ * sample here.
  */
 class MessageSerializationTest {
   private static final ActorTestKit testKit = ActorTestKit.create(TestServers.config());
@@ -40,6 +44,11 @@ class MessageSerializationTest {
       testKit.createTestProbe(ConversationActor.Command.class).ref();
   private static final ActorRef<MatchmakerActor.Stats> statsReplyTo =
       testKit.createTestProbe(MatchmakerActor.Stats.class).ref();
+  private static final ActorRef<NodeRegistry.Command> registry =
+      testKit.createTestProbe(NodeRegistry.Command.class).ref();
+  private static final ActorRef<ClusterMatchmaker.Command> matchmaker =
+      testKit.createTestProbe(ClusterMatchmaker.Command.class).ref();
+  private static final String EPOCH = "1796619875632-f9931ad1";
 
   @AfterAll
   static void shutdown() {
@@ -74,7 +83,46 @@ class MessageSerializationTest {
         new ConnectionActor.NotDelivered(conversation, 2),
         new ConnectionActor.PartnerLeft(conversation),
         new ConnectionActor.LeaveConfirmed(conversation),
-        ConnectionActor.ServerShuttingDown.INSTANCE);
+        ConnectionActor.ServerShuttingDown.INSTANCE,
+        // ConversationActor, in a cluster
+        new ConversationActor.LinkLost(),
+        // the cluster's matchmaker (mechat.cluster)
+        new ClusterMatchmaker.Claim(registry, 1, connection, "Alice-1!", "127.0.0.1:50000"),
+        new ClusterMatchmaker.Release(registry, 2, connection),
+        new ClusterMatchmaker.Ended(
+            registry, 3, "pair-f9931ad1-7", connection, otherConnection, true),
+        new ClusterMatchmaker.Ended(registry, 4, null, connection, otherConnection, false),
+        new ClusterMatchmaker.SnapshotChunk(
+            registry, 5, 0, 2, List.of(clientState(), clientState()), List.of(pairState())),
+        new ClusterMatchmaker.GetStats(statsReplyTo),
+        new ClusterMatchmaker.GetView(testKit.createTestProbe(ClusterMatchmaker.View.class).ref()),
+        new ClusterMatchmaker.View(EPOCH, true, 3, List.of("bob", "alice"), 1, 3),
+        ClusterMatchmaker.Restart.INSTANCE,
+        ClusterMatchmaker.Stop.INSTANCE,
+        // a node's registry (mechat.cluster)
+        new NodeRegistry.Resync(EPOCH, matchmaker),
+        new NodeRegistry.Registered(EPOCH, matchmaker, 9),
+        new NodeRegistry.Acked(EPOCH, 3),
+        new NodeRegistry.Confirmed(EPOCH, connection, "bob"),
+        new NodeRegistry.NameTaken(EPOCH, connection, "bob"),
+        new NodeRegistry.Queued(EPOCH, connection, 42, otherConnection),
+        new NodeRegistry.Queued(EPOCH, connection, 43, null),
+        new NodeRegistry.Paired(EPOCH, connection, "pair-f9931ad1-7"),
+        new NodeRegistry.StartConversation(
+            EPOCH, "pair-f9931ad1-7", connection, "alice", otherConnection, "bob"),
+        clientState(),
+        new RegistrySnapshot.ClientState(connection, "carl", "127.0.0.1:50002", -1, null, null),
+        pairState());
+  }
+
+  private static RegistrySnapshot.ClientState clientState() {
+    return new RegistrySnapshot.ClientState(
+        connection, "alice", "127.0.0.1:50000", 7, "pair-f9931ad1-7", otherConnection);
+  }
+
+  private static RegistrySnapshot.PairState pairState() {
+    return new RegistrySnapshot.PairState(
+        "pair-f9931ad1-7", connection, "alice", otherConnection, "bob");
   }
 
   @ParameterizedTest

@@ -3,6 +3,7 @@ package mechat.bench.load;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,7 +28,7 @@ public final class ChatLoad implements ClientPool.Handler {
    * @param chatTimeoutSeconds the time limit for the chat phase
    */
   public record Options(
-      InetSocketAddress address,
+      List<InetSocketAddress> addresses,
       int pairs,
       long messages,
       int size,
@@ -36,6 +37,48 @@ public final class ChatLoad implements ClientPool.Handler {
       double timeoutSeconds,
       int concurrency,
       double chatTimeoutSeconds) {
+
+    /** One server: every client connects to {@code address}. */
+    public Options(
+        InetSocketAddress address,
+        int pairs,
+        long messages,
+        int size,
+        int window,
+        double rate,
+        double timeoutSeconds,
+        int concurrency,
+        double chatTimeoutSeconds) {
+      this(
+          List.of(address),
+          pairs,
+          messages,
+          size,
+          window,
+          rate,
+          timeoutSeconds,
+          concurrency,
+          chatTimeoutSeconds);
+    }
+
+    /** The first (or only) server. */
+    public InetSocketAddress address() {
+      return addresses.get(0);
+    }
+
+    /** The same, with client i connecting to {@code addresses[i mod n]} (a cluster's nodes). */
+    public Options spreadOver(List<InetSocketAddress> addresses) {
+      return new Options(
+          List.copyOf(addresses),
+          pairs,
+          messages,
+          size,
+          window,
+          rate,
+          timeoutSeconds,
+          concurrency,
+          chatTimeoutSeconds);
+    }
 
     /** The same time limit for setup and for chat. */
     public Options(
@@ -121,7 +164,7 @@ public final class ChatLoad implements ClientPool.Handler {
     long t0 = System.nanoTime();
     Progress progress = new Progress(err, t0);
     try (ClientPool cs =
-        new ClientPool(o.address(), n, o.concurrency(), outCapacity, maxLine, err)) {
+        new ClientPool(o.addresses(), n, o.concurrency(), outCapacity, maxLine, err)) {
       clients = cs;
       conns = cs.conns;
       cs.setHandler(this);
@@ -134,6 +177,12 @@ public final class ChatLoad implements ClientPool.Handler {
       if (why != null) {
         Report.setupFailed(out, err, "chat", setupSeconds, why, cs, json);
         return 1;
+      }
+      if (o.addresses().size() > 1) {
+        err.printf(
+            "bench chat: clients spread over %d servers; %d of %d pairs span two of them%n",
+            o.addresses().size(), cs.pairsSpanningAddresses(), o.pairs());
+        err.flush();
       }
       onChatStart.run();
       report = chat(setupSeconds, progress);

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -74,6 +75,18 @@ final class ClientPool implements AutoCloseable {
       int maxLine,
       PrintWriter err)
       throws IOException {
+    this(List.of(address), count, concurrency, outCapacity, maxLine, err);
+  }
+
+  /** Client i connects to {@code addresses[i mod n]}. */
+  ClientPool(
+      List<InetSocketAddress> addresses,
+      int count,
+      int concurrency,
+      int outCapacity,
+      int maxLine,
+      PrintWriter err)
+      throws IOException {
     this.outCapacity = outCapacity;
     this.maxLine = maxLine;
     this.err = err;
@@ -83,7 +96,7 @@ final class ClientPool implements AutoCloseable {
     this.rbuf = new byte[Math.max(READ_BUFFER, 2 * maxLine)];
     this.rbb = ByteBuffer.wrap(rbuf);
     this.selector = Selector.open();
-    this.poolSetup = new PoolSetup(this, selector, address, concurrency, err);
+    this.poolSetup = new PoolSetup(this, selector, addresses, concurrency, err);
   }
 
   void setHandler(Handler handler) {
@@ -100,6 +113,11 @@ final class ClientPool implements AutoCloseable {
 
   int registered() {
     return poolSetup.registered();
+  }
+
+  /** Matched pairs whose two clients reached different addresses (nodes of a cluster). */
+  int pairsSpanningAddresses() {
+    return poolSetup.pairsSpanningAddresses();
   }
 
   int matched() {

@@ -14,6 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import mechat.protocol.Notices;
 
@@ -35,7 +36,7 @@ final class PoolSetup {
   private final ClientPool pool;
   private final PooledClient[] conns;
   private final Selector selector;
-  private final InetSocketAddress address;
+  private final List<InetSocketAddress> addresses;
   private final int concurrency;
   private final String namePrefix;
   private final byte[] namePrefixBytes;
@@ -51,13 +52,13 @@ final class PoolSetup {
   PoolSetup(
       ClientPool pool,
       Selector selector,
-      InetSocketAddress address,
+      List<InetSocketAddress> addresses,
       int concurrency,
       PrintWriter err) {
     this.pool = pool;
     this.conns = pool.conns;
     this.selector = selector;
-    this.address = address;
+    this.addresses = List.copyOf(addresses);
     this.concurrency = concurrency;
     this.err = err;
     this.namePrefix = uniquePrefix();
@@ -146,13 +147,29 @@ final class PoolSetup {
       c.channel = ch;
       ch.configureBlocking(false);
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true); // small lines must not wait for Nagle
-      boolean done = ch.connect(address);
+      boolean done = ch.connect(addressOf(c));
       c.key = ch.register(selector, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
       if (done) onConnected(c);
     } catch (IOException e) {
-      pool.fail("cannot connect client " + c.index + " to " + address + ": " + describe(e));
+      pool.fail("cannot connect client " + c.index + " to " + addressOf(c) + ": " + describe(e));
       pool.close(c);
     }
+  }
+
+  /** Client i's server: the i-th mod n of the addresses (a cluster's nodes). */
+  InetSocketAddress addressOf(PooledClient c) {
+    return addresses.get(c.index % addresses.size());
+  }
+
+  /** How many matched pairs have their two clients on different addresses. */
+  int pairsSpanningAddresses() {
+    int spanning = 0;
+    for (PooledClient c : conns) {
+      if (c.partner > c.index && c.index % addresses.size() != c.partner % addresses.size()) {
+        spanning++;
+      }
+    }
+    return spanning;
   }
 
   /** The selector reports a connection attempt done: established, or failed. */
@@ -160,7 +177,7 @@ final class PoolSetup {
     try {
       c.channel.finishConnect();
     } catch (IOException e) {
-      pool.fail("cannot connect client " + c.index + " to " + address + ": " + describe(e));
+      pool.fail("cannot connect client " + c.index + " to " + addressOf(c) + ": " + describe(e));
       pool.close(c);
       return;
     }
