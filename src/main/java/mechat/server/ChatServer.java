@@ -155,7 +155,6 @@ public final class ChatServer {
           await(
               TcpListener.bind(system, settings.host(), settings.port(), maxLineBytes)
                   .to(guardian)
-                  .addAttributes(TcpListener.ACCEPTING)
                   .run(system));
       if (tlsListener.isPresent()) {
         int tlsPort = settings.tls().get().port();
@@ -167,7 +166,6 @@ public final class ChatServer {
                         .get()
                         .bind(system, settings.host(), tlsPort, maxLineBytes)
                         .to(guardian)
-                        .addAttributes(TcpListener.ACCEPTING)
                         .run(system)));
       }
       web = WebListeners.bind(system, settings, tlsContext, status.health(), meters, BIND_TIMEOUT);

@@ -6,8 +6,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
-import org.apache.pekko.stream.ActorAttributes;
-import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 
@@ -24,13 +22,6 @@ public final class TcpListener {
 
   static final List<Inet.SocketOption> OPTIONS =
       List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
-
-  /**
-   * For the stream of accepted connections: Pekko's bind stage asks for one connection at a time
-   * and waits for it; on a dispatcher of its own, that round trip does not queue behind the work of
-   * the connections it has accepted.
-   */
-  public static final Attributes ACCEPTING = ActorAttributes.dispatcher("mechat.accept-dispatcher");
 
   private TcpListener() {}
 
