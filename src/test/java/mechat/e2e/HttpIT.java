@@ -104,6 +104,27 @@ class HttpIT extends WebEndToEnd {
     stopped.get(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /** One raw request on a socket, the whole answer back (the server closes after HTTP/1.0). */
+  private static String raw(int port, String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(
+          socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void s10_healthAnswersAnHttp10CheckWithoutHost() throws Exception {
+    // HAProxy's `option httpchk GET /health` and `curl --http1.0` send no Host header, which
+    // HTTP/1.0 allows: the check must see 200, not 400.
+    int port = http(webServer());
+    String answer = raw(port, "GET /health HTTP/1.0\r\n\r\n");
+    assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+    assertTrue(answer.endsWith("\r\n\r\nok"), answer);
+    assertTrue(raw(port, "GET /nowhere HTTP/1.0\r\n\r\n").startsWith("HTTP/1.1 404 "));
+  }
+
   /** The value of one sample line, e.g. {@code mechat_connections{transport="tcp"}}. */
   private static double sample(String metrics, String name) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(metrics);
