@@ -34,6 +34,8 @@ abstract class ConnectionPhase {
       onLine(line);
     } else if (frame == Frame.TooLong.INSTANCE) {
       connection.notice(Notices.MESSAGE_TOO_LONG);
+    } else if (frame == Frame.Binary.INSTANCE) {
+      connection.notice(Notices.INVALID_MESSAGE);
     } else {
       connection.notice(invalidLineNotice());
     }

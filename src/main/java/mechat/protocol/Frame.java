@@ -23,4 +23,11 @@ public sealed interface Frame {
   enum Invalid implements Frame {
     INSTANCE
   }
+
+  /**
+   * A WebSocket binary message: {@code invalid message} in every phase, the name phase too (§10).
+   */
+  enum Binary implements Frame {
+    INSTANCE
+  }
 }

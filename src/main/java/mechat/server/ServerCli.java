@@ -151,7 +151,7 @@ public final class ServerCli implements Callable<Integer> {
   @Option(
       names = "--websocket-ping-interval",
       paramLabel = "SECONDS",
-      description = "ping a WebSocket after this long without output [30]")
+      description = "ping a WebSocket that has sent nothing for this long [30]")
   Double websocketPingInterval;
 
   @Option(

@@ -11,7 +11,8 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * A browser's WebSocket messages as input lines (§10): one text message is one {@link Frame}, with
  * one trailing LF or CRLF stripped; longer than the limit in UTF-8 bytes, it is {@link
- * Frame.TooLong}; holding a control character, or binary, it is {@link Frame.Invalid}.
+ * Frame.TooLong}; holding a control character, it is {@link Frame.Invalid}; binary, {@link
+ * Frame.Binary}.
  *
  * <p>Pekko hands over a message whole ({@code Strict}) only when it came in one read; otherwise as
  * a stream of text chunks of at most one read (128 KiB), however the client fragmented it. Each
@@ -42,7 +43,7 @@ final class InboundMessages {
         .asBinaryMessage()
         .getStreamedData()
         .fold(0L, (n, bytes) -> n + bytes.size()) // drained, never kept
-        .<Frame>map(n -> Frame.Invalid.INSTANCE)
+        .<Frame>map(n -> Frame.Binary.INSTANCE)
         .mapMaterializedValue(m -> NotUsed.notUsed());
   }
 

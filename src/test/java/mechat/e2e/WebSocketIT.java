@@ -133,13 +133,13 @@ class WebSocketIT extends WebEndToEnd {
     p[1].expect("ann: text again");
   }
 
-  /** MEchat: as any other line it cannot use, the username phase answers it as a bad name. */
+  /** §10 makes no exception for the username phase, unlike for control characters. */
   @Test
-  void s10_aBinaryMessageInTheUsernamePhaseIsAnInvalidUsername() throws Exception {
+  void s10_aBinaryMessageInTheUsernamePhaseIsAnInvalidMessageToo() throws Exception {
     ChatServer s = webServer();
     WsClient c = ws(s);
     c.sendBinary(new byte[] {'b', 'o', 'b'});
-    c.expect("invalid username");
+    c.expect("invalid message");
     c.send("bob");
     c.expect("wait");
   }

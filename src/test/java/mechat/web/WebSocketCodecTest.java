@@ -128,9 +128,9 @@ class WebSocketCodecTest {
   }
 
   @Test
-  void binaryMessagesAreInvalidAndDrained() throws Exception {
+  void binaryMessagesAreBinaryFramesAndDrained() throws Exception {
     assertEquals(
-        List.of(Frame.Invalid.INSTANCE, Frame.Invalid.INSTANCE, line("after")),
+        List.of(Frame.Binary.INSTANCE, Frame.Binary.INSTANCE, line("after")),
         frames(
             16,
             BinaryMessage.create(ByteString.fromString("hi")),
