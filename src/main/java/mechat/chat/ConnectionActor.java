@@ -368,10 +368,10 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
 
   private Behavior<Command> onOutputStalled() {
     LOG.warn(
-        "dropping {} [{}]: read nothing for {} s while output was pending",
+        "dropping {} [{}]: read nothing for {} ms while output was pending",
         address,
         name,
-        settings.slowReaderTimeout().toSeconds());
+        ConnectionStage.stallLimit(settings, outputClosing).toMillis());
     if (!(phase instanceof ConnectionPhase.Closing)) leave("slow reader");
     closeReason = "slow reader";
     outputClosing = true;

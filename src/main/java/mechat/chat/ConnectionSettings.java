@@ -1,6 +1,8 @@
 package mechat.chat;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 
 /**
@@ -32,14 +34,27 @@ public record ConnectionSettings(
   /** Reads the {@code mechat.server} block (the block itself, not the root). */
   public static ConnectionSettings fromConfig(Config server) {
     return new ConnectionSettings(
-        server.getDuration("handshake-timeout"),
+        duration(server, "handshake-timeout"),
         server.getInt("rate"),
         server.getInt("burst"),
         server.getInt("max-line-bytes"),
-        server.getDuration("slow-reader-timeout"),
+        duration(server, "slow-reader-timeout"),
         (int) server.getBytes("outbound-high-water").longValue(),
         (int) server.getBytes("inbound-batch").longValue(),
         server.getInt("inbound-window"));
+  }
+
+  /**
+   * A duration setting of the {@code mechat.server} block: with a unit ({@code 60s}, {@code
+   * 500ms}), or a bare number of seconds, as the command line and the README's table give them
+   * (HOCON alone would read {@code handshake-timeout = 60} as 60 ms).
+   */
+  public static Duration duration(Config block, String key) {
+    ConfigValue value = block.getValue(key);
+    if (value.valueType() == ConfigValueType.NUMBER) {
+      return Duration.ofMillis(Math.round(((Number) value.unwrapped()).doubleValue() * 1000));
+    }
+    return block.getDuration(key);
   }
 
   private static boolean positive(Duration d) {

@@ -46,6 +46,13 @@ final class ConnectionStage
 
   private static final Duration MAX_TICK = Duration.ofSeconds(1);
 
+  /**
+   * Once the last notice is queued, a reader that takes nothing for this long (or the slow-reader
+   * timeout, if shorter) is dropped: it would not read its goodbye, and must not hold a shutdown
+   * past its budget.
+   */
+  static final Duration GOODBYE_STALL = Duration.ofSeconds(2);
+
   private final Inlet<List<Frame>> in = Inlet.create("ConnectionStage.in");
   private final Outlet<ByteString> out = Outlet.create("ConnectionStage.out");
   private final FlowShape<List<Frame>, ByteString> shape = FlowShape.of(in, out);
@@ -53,6 +60,7 @@ final class ConnectionStage
   private final Duration tick;
   private final FiniteDuration scalaTick;
   private final int stalledTicks;
+  private final int goodbyeStalledTicks;
 
   ConnectionStage(ConnectionSettings settings) {
     this.settings = settings;
@@ -60,8 +68,18 @@ final class ConnectionStage
     this.tick =
         tenth.compareTo(MIN_TICK) < 0 ? MIN_TICK : tenth.compareTo(MAX_TICK) > 0 ? MAX_TICK : tenth;
     this.scalaTick = DurationConverters.toScala(tick);
-    long timeout = settings.slowReaderTimeout().toNanos();
-    this.stalledTicks = (int) Math.max(1, (timeout + tick.toNanos() - 1) / tick.toNanos());
+    this.stalledTicks = ticks(stallLimit(settings, false).toNanos());
+    this.goodbyeStalledTicks = ticks(stallLimit(settings, true).toNanos());
+  }
+
+  /** How long a reader may take nothing while output waits: shorter once it is saying goodbye. */
+  static Duration stallLimit(ConnectionSettings settings, boolean closing) {
+    Duration timeout = settings.slowReaderTimeout();
+    return closing && GOODBYE_STALL.compareTo(timeout) < 0 ? GOODBYE_STALL : timeout;
+  }
+
+  private int ticks(long nanos) {
+    return (int) Math.max(1, (nanos + tick.toNanos() - 1) / tick.toNanos());
   }
 
   @Override
@@ -318,7 +336,7 @@ final class ConnectionStage
         stopClock();
       } else if (written) {
         ticksWithoutWrite = 0;
-      } else if (++ticksWithoutWrite >= stalledTicks) {
+      } else if (++ticksWithoutWrite >= (outbox.isClosing() ? goodbyeStalledTicks : stalledTicks)) {
         stopClock();
         tell(ConnectionStream.OutputStalled.INSTANCE);
       }

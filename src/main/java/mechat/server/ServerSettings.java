@@ -49,7 +49,7 @@ public record ServerSettings(
         c.getInt("port"),
         c.getInt("max-connections"),
         c.getInt("max-connections-per-ip"),
-        c.getDuration("stats-interval"),
+        ConnectionSettings.duration(c, "stats-interval"),
         tlsFromConfig(c),
         ConnectionSettings.fromConfig(c),
         HttpSettings.fromConfig(c));

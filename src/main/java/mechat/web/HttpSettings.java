@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import mechat.chat.ConnectionSettings;
 
 /**
  * The HTTP listener's settings (protocol §10), read from the {@code mechat.server} block: the plain
@@ -57,7 +58,7 @@ public record HttpSettings(
                     server.getString("tls-keystore"),
                     server.getString("tls-keystore-password-env"))),
         origins(server.getValue("http-allowed-origins")),
-        server.getDuration("websocket-ping-interval"));
+        ConnectionSettings.duration(server, "websocket-ping-interval"));
   }
 
   /** A port number, or {@code off}. */

@@ -178,6 +178,36 @@ class ChattingIT extends EndToEnd {
   }
 
   @Test
+  void s5_4_s7_aReaderThatTakesNothingDoesNotHoldTheShutdownBack() throws Exception {
+    ChatServer s = server(); // the default slow-reader timeout, 60 s: longer than the drain
+    ch.qos.logback.classic.Logger serverLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChatServer.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> drain =
+        new ch.qos.logback.core.read.ListAppender<>();
+    drain.start();
+    serverLog.addAppender(drain);
+    ch.qos.logback.classic.Level level = serverLog.getLevel();
+    serverLog.setLevel(ch.qos.logback.classic.Level.INFO); // the test log shows WARN and above
+    try {
+      LineClient[] p = pair(s, "alice", "bob");
+      long sent = floodUntilStalled(p[0], new ByteArrayOutputStream(), 64 << 20);
+      assertTrue(sent < (64 << 20), "bob's output never filled up");
+      s.stop(Duration.ofSeconds(20));
+      // bob could not take his goodbye; he is cut so that the drain ends on its own, not by
+      // giving up on everyone left (the phase timeout, 5 s)
+      String logged =
+          drain.list.stream().map(e -> e.getFormattedMessage()).reduce("", (a, b) -> a + b + "\n");
+      assertTrue(logged.contains("all connections closed in"), logged);
+      String line;
+      while ((line = p[0].readLine()) != null && !line.equals("server shutting down")) {}
+      assertEquals("server shutting down", line, "alice was told");
+    } finally {
+      serverLog.setLevel(level);
+      serverLog.detachAppender(drain);
+    }
+  }
+
+  @Test
   void s5_5_theRateLimitSlowsAFloodWithoutDroppingALine() throws Exception {
     ChatServer s = server(TestServers.settings("rate = 50", "burst = 10"));
     LineClient[] p = pair(s, "r1", "r2");
