@@ -280,6 +280,31 @@ abstract class ConnectionPhase {
       connection.become(new Requeuing(connection));
     }
 
+    /**
+     * In a cluster, the node hosting our conversation died and the matchmaker requeued us before
+     * our own watch of the conversation fired: the partner has left, then this answer applies.
+     */
+    @Override
+    void onWaiting() {
+      if (!remote()) return;
+      onPartnerLeft(new PartnerLeft(conversation));
+      connection.startWaiting();
+    }
+
+    @Override
+    void onMatched(Matched m) {
+      if (!remote()) {
+        super.onMatched(m);
+        return;
+      }
+      onPartnerLeft(new PartnerLeft(conversation));
+      connection.startChatting(m);
+    }
+
+    private boolean remote() {
+      return !conversation.path().address().hasLocalScope();
+    }
+
     @Override
     void onServerShuttingDown() {
       // tell the partner through the conversation, so that it never sees "partner left" first

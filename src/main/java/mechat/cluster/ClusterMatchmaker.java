@@ -125,11 +125,11 @@ public final class ClusterMatchmaker extends AbstractBehavior<ClusterMatchmaker.
   static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(5);
 
   /**
-   * How long a survivor of a pair whose host node is gone waits before it is queued again: its
-   * connection hears of the conversation's death (a PartnerLeft from its watch) at about the same
-   * time, and must have before a Waiting or a new match reaches it.
+   * How long a survivor of a pair whose host node is gone waits before it is queued again. Its
+   * connection usually hears of the conversation's death from its own watch within this time; when
+   * the requeue comes first, the connection takes it as "partner left" (ConnectionPhase).
    */
-  static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
+  static final Duration ORPHAN_GRACE = Duration.ofMillis(200);
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterMatchmaker.class);
 

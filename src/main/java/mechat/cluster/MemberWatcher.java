@@ -1,11 +1,13 @@
 package mechat.cluster;
 
-import java.util.function.Consumer;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
@@ -31,29 +33,44 @@ final class MemberWatcher {
           cluster
               .subscriptions()
               .tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.ReachabilityEvent.class));
-          Consumer<ClusterEvent.ClusterDomainEvent> onEvent =
-              e -> {
-                log(e);
-                report(cluster, membership);
-              };
+          UniqueAddress self = cluster.selfMember().uniqueAddress();
+          // The members as the events tell them: cluster.state() and selfMember() are updated by
+          // another subscriber, and read right after an event may not show it yet (a node then
+          // stayed "not up" for minutes).
+          Map<UniqueAddress, Member> members = new HashMap<>();
           return Behaviors.receive(ClusterEvent.ClusterDomainEvent.class)
               .onAnyMessage(
                   e -> {
-                    onEvent.accept(e);
+                    log(e);
+                    if (track(members, e)) report(self, members, membership);
                     return Behaviors.same();
                   })
               .build();
         });
   }
 
-  private static void report(Cluster cluster, ClusterNode.Membership membership) {
+  /** Applies a membership event; whether it was one. */
+  private static boolean track(
+      Map<UniqueAddress, Member> members, ClusterEvent.ClusterDomainEvent e) {
+    // typed subscriptions give the state at subscription as events too
+    if (e instanceof ClusterEvent.MemberRemoved removed) {
+      members.remove(removed.member().uniqueAddress());
+    } else if (e instanceof ClusterEvent.MemberEvent m) {
+      members.put(m.member().uniqueAddress(), m.member());
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  private static void report(
+      UniqueAddress self, Map<UniqueAddress, Member> members, ClusterNode.Membership membership) {
     int up = 0;
-    int all = 0;
-    for (Member m : cluster.state().getMembers()) {
-      all++;
+    for (Member m : members.values()) {
       if (m.status() == MemberStatus.up()) up++;
     }
-    membership.changed(cluster.selfMember().status() == MemberStatus.up(), up, all);
+    Member me = members.get(self);
+    membership.changed(me != null && me.status() == MemberStatus.up(), up, members.size());
   }
 
   private static void log(ClusterEvent.ClusterDomainEvent e) {
