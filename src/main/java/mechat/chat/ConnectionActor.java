@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import mechat.protocol.LineEncoder;
 import mechat.protocol.Notices;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -26,61 +25,8 @@ import org.slf4j.LoggerFactory;
  * Delivered}, which the partner does only while its output is under its high-water mark: so a slow
  * reader holds its sender back through TCP flow control, and memory stays bounded (§5.4).
  */
-public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionActor.Command> {
-
-  public sealed interface Command {}
-
-  /** What the matchmaker may send a connection. */
-  public sealed interface MatchmakerReply extends Command, CborSerializable {}
-
-  /** What a conversation, or the partner's connection for its acks, may send a connection. */
-  public sealed interface ConversationEvent extends Command, CborSerializable {}
-
-  /** The proposed name is held by another client. */
-  public enum NameTaken implements MatchmakerReply {
-    INSTANCE
-  }
-
-  /** Queued: nobody suitable is waiting. */
-  public enum Waiting implements MatchmakerReply {
-    INSTANCE
-  }
-
-  /** From a new conversation: paired with {@code partnerName}. */
-  public record Matched(ActorRef<ConversationActor.Command> conversation, String partnerName)
-      implements ConversationEvent {}
-
-  /** Lines of the partner, to be written; confirmed to {@code ackTo} with Delivered. */
-  public record Deliver(
-      ActorRef<ConversationActor.Command> conversation,
-      String sender,
-      List<String> texts,
-      ActorRef<ConversationEvent> ackTo)
-      implements ConversationEvent {}
-
-  /** The partner has queued a Say of ours and has room for more. */
-  public record Delivered(ActorRef<ConversationActor.Command> conversation)
-      implements ConversationEvent {}
-
-  /** The conversation had already ended when our lines reached it. */
-  public record NotDelivered(ActorRef<ConversationActor.Command> conversation, int lines)
-      implements ConversationEvent {}
-
-  /** The partner left; every line it sent before has been delivered already. */
-  public record PartnerLeft(ActorRef<ConversationActor.Command> conversation)
-      implements ConversationEvent {}
-
-  /** The conversation has taken our Leave: no line of ours is still on its way through it. */
-  public record LeaveConfirmed(ActorRef<ConversationActor.Command> conversation)
-      implements ConversationEvent {}
-
-  /** Say goodbye after what is queued, and close (§7): from the server, or the partner's side. */
-  public enum ServerShuttingDown implements ConversationEvent {
-    INSTANCE
-  }
-
-  /** Messages of this connection's own stream and timers. */
-  non-sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
+public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionActor.Command>
+    implements ConnectionMessages {
 
   /** The connection's timers, each its own message. */
   private enum Timer implements Internal {
@@ -198,6 +144,7 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
       return onLeaveConfirmed();
     }
     if (message == ConnectionStream.OutputStalled.INSTANCE) return onOutputStalled();
+    if (message == Released.INSTANCE) return then(phase::onReleased);
     return Behaviors.unhandled();
   }
 
@@ -298,9 +245,18 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     leave("handshake timeout");
   }
 
+  /** "bye" now, or once the matchmaker has let go of the name it holds for us (§3.6, §4.5). */
   void quit() {
-    notice(Notices.BYE);
-    leave("quit");
+    if (!nameClaimed) {
+      notice(Notices.BYE);
+      leave("quit");
+      return;
+    }
+    phase.onLeaving();
+    matchmaker.tell(new MatchmakerActor.Quit(forConversation, getContext().getSelf().narrow()));
+    phase = new ConnectionPhase.Quitting(this);
+    closeReason = "quit";
+    inbox.clear();
   }
 
   /** Leaves for good: out of the conversation and the registry, then close the output. */
@@ -314,6 +270,10 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     phase = new ConnectionPhase.Closing(this, toRelease);
     closeReason = reason;
     inbox.clear();
+    closeOutput();
+  }
+
+  void closeOutput() {
     if (!outputClosing) stream.close();
     outputClosing = true;
   }

@@ -3,11 +3,11 @@ package mechat.chat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import mechat.chat.ConnectionActor.Deliver;
-import mechat.chat.ConnectionActor.Delivered;
-import mechat.chat.ConnectionActor.Matched;
-import mechat.chat.ConnectionActor.NotDelivered;
-import mechat.chat.ConnectionActor.PartnerLeft;
+import mechat.chat.ConnectionMessages.Deliver;
+import mechat.chat.ConnectionMessages.Delivered;
+import mechat.chat.ConnectionMessages.Matched;
+import mechat.chat.ConnectionMessages.NotDelivered;
+import mechat.chat.ConnectionMessages.PartnerLeft;
 import mechat.protocol.Frame;
 import mechat.protocol.Notices;
 import mechat.protocol.SlashCommand;
@@ -100,6 +100,9 @@ abstract class ConnectionPhase {
   }
 
   void onHandshakeTimedOut() {}
+
+  /** The matchmaker has let go of the name (the answer to a Quit). */
+  void onReleased() {}
 
   /** The client leaves for good, from this phase. */
   void onLeaving() {}
@@ -337,7 +340,7 @@ abstract class ConnectionPhase {
   }
 
   /** Saying goodbye: input is dropped, output drains, then the actor stops. */
-  static final class Closing extends ConnectionPhase {
+  static class Closing extends ConnectionPhase {
     /** A conversation still to release when its "partner left" comes, or null. */
     private final ActorRef<ConversationActor.Command> conversation;
 
@@ -361,5 +364,18 @@ abstract class ConnectionPhase {
 
     @Override
     void onServerShuttingDown() {}
+  }
+
+  /** Quit with a name held: "bye" once the matchmaker has let it go, then close. */
+  static final class Quitting extends Closing {
+    Quitting(ConnectionActor connection) {
+      super(connection, null);
+    }
+
+    @Override
+    void onReleased() {
+      connection.notice(Notices.BYE);
+      connection.closeOutput();
+    }
   }
 }

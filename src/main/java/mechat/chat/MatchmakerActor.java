@@ -45,6 +45,16 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
       implements Command, ControlMessage {}
 
   /**
+   * The client quits: released as by {@link Unregister}, then told {@link
+   * ConnectionActor.Released}, so that its {@code bye} comes when nobody can be matched with it or
+   * refused its name any more (§3.6, §4.5), on every node of a cluster too.
+   */
+  public record Quit(
+      ActorRef<ConnectionActor.ConversationEvent> connection,
+      ActorRef<ConnectionActor.MatchmakerReply> replyTo)
+      implements Command, ControlMessage {}
+
+  /**
    * A conversation is over: the stayer rejoins the queue first, then the leaver if it left by /next
    * (and the two are kept apart until one of them meets someone else).
    */
@@ -96,11 +106,18 @@ public final class MatchmakerActor extends AbstractBehavior<MatchmakerActor.Comm
     return newReceiveBuilder()
         .onMessage(Register.class, this::onRegister)
         .onMessage(Unregister.class, m -> onGone(m.connection()))
+        .onMessage(Quit.class, this::onQuit)
         .onMessage(ConnectionTerminated.class, m -> onGone(m.connection()))
         .onMessage(ConversationEnded.class, this::onConversationEnded)
         .onMessage(ConversationTerminated.class, m -> onConversationTerminated())
         .onMessage(GetStats.class, this::onGetStats)
         .build();
+  }
+
+  private Behavior<Command> onQuit(Quit q) {
+    onGone(q.connection());
+    q.replyTo().tell(ConnectionActor.Released.INSTANCE);
+    return this;
   }
 
   private Behavior<Command> onRegister(Register r) {

@@ -97,10 +97,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
 
   private record ConversationStopped(String pairId) implements Internal {}
 
-  /**
-   * The node is shutting down: its clients are about to be told so, so they give up their names and
-   * places now, before their partners elsewhere are queued again (and could meet them).
-   */
+  /** The node stops: its clients give up names and places before their partners are requeued. */
   record Drain(ActorRef<Done> replyTo) implements Internal {}
 
   private record Hosted(RegistrySnapshot.PairState pair, boolean ending) {}
@@ -115,6 +112,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
   private final Map<ActorRef<ConnectionActor.ConversationEvent>, String> hostedSides =
       new HashMap<>();
   private final PendingRequests pending = new PendingRequests();
+  private final Quitters quitters = new Quitters();
   private int liveConversations;
 
   /** The matchmaker incarnation this registry follows (null: none yet), and whether it has us. */
@@ -171,6 +169,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     MatchmakerActor.Command m = local.message();
     if (m instanceof MatchmakerActor.Register r) return onRegister(r);
     if (m instanceof MatchmakerActor.Unregister u) return gone(u.connection());
+    if (m instanceof MatchmakerActor.Quit q) return onQuit(q);
     if (m instanceof MatchmakerActor.ConversationEnded e) return onConversationEnded(e);
     if (m instanceof MatchmakerActor.GetStats g) return onGetStats(g);
     return this;
@@ -188,6 +187,15 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     request(
         new ClusterMatchmaker.Claim(
             self(), pending.nextId(), r.connection(), r.name(), r.address()));
+    return this;
+  }
+
+  /** As gone, and the client hears once the matchmaker has acked the release of its name. */
+  private Behavior<Command> onQuit(MatchmakerActor.Quit q) {
+    boolean known = clients.containsKey(q.connection());
+    gone(q.connection());
+    if (known) quitters.await(pending.lastId(), q.replyTo(), System.nanoTime());
+    else q.replyTo().tell(ConnectionActor.Released.INSTANCE);
     return this;
   }
 
@@ -271,6 +279,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
 
   private void onAcked(Acked a) {
     ClusterMatchmaker.Request done = pending.ack(a.id());
+    quitters.acked(a.id());
     if (done instanceof ClusterMatchmaker.Ended e && e.pairId() != null) forgetHosted(e.pairId());
   }
 
@@ -339,6 +348,7 @@ public final class NodeRegistry extends AbstractBehavior<NodeRegistry.Command> {
     long now = System.nanoTime();
     if (!registered && now - snapshotSentNanos >= PendingRequests.RETRY.toNanos()) sendSnapshot();
     pending.due(now).forEach(proxy::tell);
+    quitters.expire(now);
     return this;
   }
 

@@ -25,6 +25,11 @@ final class PendingRequests {
     return ++nextId;
   }
 
+  /** The id that {@link #nextId} gave last. */
+  long lastId() {
+    return nextId;
+  }
+
   void add(ClusterMatchmaker.Request request, long nowNanos) {
     pending.put(request.id(), new Pending(request, nowNanos));
   }

@@ -373,8 +373,12 @@ class ConnectionActorTest {
     Client c = new Client();
     c.waiting("alice");
     c.send("/quit");
+    MatchmakerActor.Quit quit = c.matchmaker.expectMessageClass(MatchmakerActor.Quit.class, WAIT);
+    assertEquals(c.peer, quit.connection());
+    // "bye" waits until the matchmaker has let the name go: nobody is matched with us after it
+    c.output.expectNoMessage(QUIET);
+    quit.replyTo().tell(ConnectionActor.Released.INSTANCE);
     c.expectLines(Notices.BYE);
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
     c.expectOutputCompleted();
     c.expectStopped();
   }
@@ -571,7 +575,8 @@ class ConnectionActorTest {
     conversation.expectMessage(WAIT, say(c, "bye bob"));
     c.connection.tell(new ConnectionActor.Delivered(conversation.ref()));
     conversation.expectMessage(WAIT, new ConversationActor.Leave(c.peer, false));
-    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
+    MatchmakerActor.Quit quit = c.matchmaker.expectMessageClass(MatchmakerActor.Quit.class, WAIT);
+    quit.replyTo().tell(ConnectionActor.Released.INSTANCE);
     c.expectLines(Notices.BYE);
     c.expectOutputCompleted();
     c.connection.tell(new ConnectionActor.LeaveConfirmed(conversation.ref()));

@@ -60,6 +60,7 @@ class MessageSerializationTest {
         // MatchmakerActor
         new MatchmakerActor.Register("Alice-1!", "127.0.0.1:50000", replyTo, connection),
         new MatchmakerActor.Unregister(connection),
+        new MatchmakerActor.Quit(connection, replyTo),
         new MatchmakerActor.ConversationEnded(connection, otherConnection, true),
         new MatchmakerActor.ConversationEnded(connection, otherConnection, false),
         new MatchmakerActor.GetStats(statsReplyTo),
@@ -76,6 +77,7 @@ class MessageSerializationTest {
         // ConnectionActor
         ConnectionActor.NameTaken.INSTANCE,
         ConnectionActor.Waiting.INSTANCE,
+        ConnectionActor.Released.INSTANCE,
         new ConnectionActor.Matched(conversation, "bob"),
         new ConnectionActor.Deliver(
             conversation, "bob", List.of("hi", "\ttabbed"), otherConnection),
