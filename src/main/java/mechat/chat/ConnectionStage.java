@@ -361,6 +361,7 @@ final class ConnectionStage
       stopClock();
       tell(ConnectionStream.OutboundEnded.INSTANCE);
       if (endTold) completeStage();
+      else if (batch != null || inputEnded) resumeInput(); // the input waited on the mark
     }
   }
 }

@@ -742,6 +742,20 @@ class ConnectionActorTest {
   }
 
   @Test
+  void s7_aLineHeldOnTheMarkStillLetsADeadSocketLeave() {
+    Client c = new Client(false);
+    c.waiting("alice");
+    // 4,500 answers nobody reads (70 KiB): the output passes its mark, and the next line waits
+    String[] bad = java.util.Collections.nCopies(4500, "\u0007").toArray(new String[0]);
+    c.send(bad);
+    c.matchmaker.expectNoMessage(QUIET); // the batch is answered and acked meanwhile
+    c.send("/help");
+    c.dropConnection();
+    c.matchmaker.expectMessage(WAIT, new MatchmakerActor.Unregister(c.peer));
+    testKit.createTestProbe().expectTerminated(c.connection, WAIT);
+  }
+
+  @Test
   void s5_4_partnerLinesForADeadSocketAreConfirmedAtOnce() {
     Client c = new Client(false);
     c.send("alice");
