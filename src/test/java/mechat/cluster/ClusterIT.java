@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import mechat.chat.ConnectionActor;
 import mechat.testing.Awaits;
+import mechat.testing.Flood;
 import mechat.testing.LineClient;
 import mechat.testing.TestCluster;
 import org.apache.pekko.actor.ActorIdentity;
@@ -162,7 +161,7 @@ class ClusterIT {
   void s11_aSlowReaderOnAnotherNodeHoldsItsSenderBack() throws Exception {
     LineClient[] p = pair(1, "fast", 0, "slow");
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    long written = floodUntilStalled(p[0], sent, 64 << 20);
+    long written = Flood.untilStalled(p[0], sent, 64 << 20);
     assertTrue(written < (64 << 20), "the server kept reading: " + written + " bytes");
     String all = sent.toString(StandardCharsets.US_ASCII);
     String[] lines = all.split("\n");
@@ -232,49 +231,5 @@ class ClusterIT {
             .toCompletableFuture()
             .get();
     return ((ActorIdentity) answer).getActorRef().orElseThrow();
-  }
-
-  /** Writes 1000-byte lines until the server stops reading for 2 s; returns the bytes written. */
-  private static long floodUntilStalled(LineClient c, ByteArrayOutputStream record, long cap)
-      throws Exception {
-    c.socket().setSendBufferSize(64 * 1024);
-    OutputStream out = c.socket().getOutputStream();
-    AtomicLong written = new AtomicLong();
-    Thread writer =
-        new Thread(
-            () -> {
-              try {
-                for (int i = 0; written.get() < cap; i++) {
-                  byte[] line =
-                      (String.format("%07d ", i) + "x".repeat(992) + "\n")
-                          .getBytes(StandardCharsets.US_ASCII);
-                  out.write(line); // blocks once the server stops reading
-                  synchronized (record) {
-                    record.write(line);
-                  }
-                  written.addAndGet(line.length);
-                }
-              } catch (Exception closed) {
-                // closed by the test's cleanup
-              }
-            });
-    writer.setDaemon(true);
-    writer.start();
-    long last = -1;
-    long stableSince = System.nanoTime();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && written.get() < cap) {
-      long now = written.get();
-      if (now != last) {
-        last = now;
-        stableSince = System.nanoTime();
-      } else if (System.nanoTime() - stableSince > Duration.ofSeconds(2).toNanos()) {
-        break;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-    }
-    synchronized (record) {
-      return written.get();
-    }
   }
 }

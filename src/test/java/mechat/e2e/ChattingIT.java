@@ -12,7 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import mechat.server.ChatServer;
+import mechat.testing.Flood;
 import mechat.testing.LineClient;
+import mechat.testing.LogCapture;
 import mechat.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
@@ -117,7 +119,7 @@ class ChattingIT extends EndToEnd {
     ChatServer s = server();
     LineClient[] p = pair(s, "alice", "bob");
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    long stalledAfter = floodUntilStalled(p[0], sent, 64 << 20);
+    long stalledAfter = Flood.untilStalled(p[0], sent, 64 << 20);
     assertTrue(stalledAfter < (64 << 20), "server kept reading: " + stalledAfter + " bytes");
     // bob now reads everything, in order and intact
     String[] lines = sent.toString(StandardCharsets.UTF_8).split("\n");
@@ -132,7 +134,7 @@ class ChattingIT extends EndToEnd {
     LineClient spammer = named(s, "spammer");
     spammer.expect("wait");
     byte[] chunk = "x\n".repeat(32768).getBytes(StandardCharsets.US_ASCII);
-    long sent = floodRaw(spammer, chunk, 256 << 20);
+    long sent = Flood.raw(spammer, chunk, 256 << 20);
     assertTrue(sent < (256 << 20), "server kept reading from a client that reads nothing");
   }
 
@@ -180,30 +182,21 @@ class ChattingIT extends EndToEnd {
   @Test
   void s5_4_s7_aReaderThatTakesNothingDoesNotHoldTheShutdownBack() throws Exception {
     ChatServer s = server(); // the default slow-reader timeout, 60 s: longer than the drain
-    ch.qos.logback.classic.Logger serverLog =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChatServer.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> drain =
-        new ch.qos.logback.core.read.ListAppender<>();
-    drain.start();
-    serverLog.addAppender(drain);
-    ch.qos.logback.classic.Level level = serverLog.getLevel();
-    serverLog.setLevel(ch.qos.logback.classic.Level.INFO); // the test log shows WARN and above
-    try {
+    try (LogCapture logs = LogCapture.start()) {
       LineClient[] p = pair(s, "alice", "bob");
-      long sent = floodUntilStalled(p[0], new ByteArrayOutputStream(), 64 << 20);
+      long sent = Flood.untilStalled(p[0], new ByteArrayOutputStream(), 64 << 20);
       assertTrue(sent < (64 << 20), "bob's output never filled up");
       s.stop(Duration.ofSeconds(20));
       // bob could not take his goodbye; he is cut so that the drain ends on its own, not by
       // giving up on everyone left (the phase timeout, 5 s)
       String logged =
-          drain.list.stream().map(e -> e.getFormattedMessage()).reduce("", (a, b) -> a + b + "\n");
+          logs.events().stream()
+              .map(e -> e.getFormattedMessage())
+              .reduce("", (a, b) -> a + b + "\n");
       assertTrue(logged.contains("all connections closed in"), logged);
       String line;
       while ((line = p[0].readLine()) != null && !line.equals("server shutting down")) {}
       assertEquals("server shutting down", line, "alice was told");
-    } finally {
-      serverLog.setLevel(level);
-      serverLog.detachAppender(drain);
     }
   }
 
@@ -252,73 +245,6 @@ class ChattingIT extends EndToEnd {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) b.append("m").append(i).append('\n');
     return b.toString().getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** Writes numbered 1000-byte lines, recording them, until the server stops reading. */
-  private static long floodUntilStalled(LineClient c, ByteArrayOutputStream record, long cap)
-      throws Exception {
-    c.socket().setSendBufferSize(64 * 1024);
-    return flood(
-        c,
-        i ->
-            (String.format("%07d ", i) + "x".repeat(992) + "\n")
-                .getBytes(StandardCharsets.US_ASCII),
-        record,
-        cap);
-  }
-
-  /** Writes the same chunk again and again until the server stops reading. */
-  private static long floodRaw(LineClient c, byte[] chunk, long cap) throws Exception {
-    return flood(c, i -> chunk, null, cap);
-  }
-
-  /**
-   * A writer thread sends {@code next.apply(i)} for i = 0, 1, ... (blocking once the server stops
-   * reading); returns the bytes written when no progress was made for 2 s, or at the cap.
-   */
-  private static long flood(
-      LineClient c,
-      java.util.function.IntFunction<byte[]> next,
-      ByteArrayOutputStream record,
-      long cap)
-      throws Exception {
-    java.io.OutputStream out = c.socket().getOutputStream();
-    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-    var writer =
-        new Thread(
-            () -> {
-              try {
-                for (int i = 0; written.get() < cap; i++) {
-                  byte[] bytes = next.apply(i);
-                  out.write(bytes); // blocks once the server stops reading
-                  if (record != null) {
-                    synchronized (record) {
-                      record.write(bytes);
-                    }
-                  }
-                  written.addAndGet(bytes.length);
-                }
-              } catch (Exception closed) {
-                // the socket is closed by the test's cleanup
-              }
-            });
-    writer.setDaemon(true);
-    writer.start();
-    long last = -1;
-    long stableSince = System.nanoTime();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline && written.get() < cap) {
-      long now = written.get();
-      if (now != last) {
-        last = now;
-        stableSince = System.nanoTime();
-      } else if (System.nanoTime() - stableSince > Duration.ofSeconds(2).toNanos()) {
-        break; // no progress for 2 s: the server has stopped reading
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-    }
-    // a writer blocked inside write() has not counted or recorded its last chunk
-    return written.get();
   }
 
   private static String readExactly(SocketChannel c, int n) throws Exception {
