@@ -254,9 +254,7 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
     }
     phase.onLeaving();
     matchmaker.tell(new MatchmakerActor.Quit(forConversation, getContext().getSelf().narrow()));
-    phase = new ConnectionPhase.Quitting(this);
-    closeReason = "quit";
-    inbox.clear();
+    enterClosing(new ConnectionPhase.Quitting(this), "quit");
   }
 
   /** Leaves for good: out of the conversation and the registry, then close the output. */
@@ -267,10 +265,15 @@ public final class ConnectionActor extends AbstractMatchingBehavior<ConnectionAc
   }
 
   void startClosing(String reason, ActorRef<ConversationActor.Command> toRelease) {
-    phase = new ConnectionPhase.Closing(this, toRelease);
+    enterClosing(new ConnectionPhase.Closing(this, toRelease), reason);
+    closeOutput();
+  }
+
+  /** From here input is dropped; the output closes now, or (quitting) after "bye". */
+  private void enterClosing(ConnectionPhase.Closing closing, String reason) {
+    phase = closing;
     closeReason = reason;
     inbox.clear();
-    closeOutput();
   }
 
   void closeOutput() {
